@@ -1,0 +1,65 @@
+# Status Kommune – two commands on a fresh machine: `make report` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+EDITION ?= 2025
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install report html pdf check coverage test test-fast browser-deps bench lock clean
+
+help: ## Vis målene
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(RUN_STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
+	else echo "npm mangler: nettlesertestene hoppes over (installer Node.js og npm)."; fi
+
+install: $(RUN_STAMP) ## Lag .venv og installer de låste avhengighetene
+
+report: $(RUN_STAMP) ## Bygg standardutgaven (HTML og PDF) til _book/$(EDITION)/
+	$(BIN)/statuskommune build --edition $(EDITION)
+
+html: $(RUN_STAMP) ## Bygg bare HTML (raskt for forfattere)
+	$(BIN)/statuskommune build --edition $(EDITION) --to html
+
+pdf: $(RUN_STAMP) ## Bygg bare PDF
+	$(BIN)/statuskommune build --edition $(EDITION) --to pdf
+
+check: $(RUN_STAMP) ## Valider alle datasett
+	$(BIN)/statuskommune check --all-vintages
+
+coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
+	$(BIN)/statuskommune coverage --edition $(EDITION)
+
+test: $(TEST_STAMP) $(NODE_STAMP) ## Kjør alle testene (enhet, nbval, ende-til-ende, nettleser)
+	$(BIN)/python -m pytest -q tests --nbval-lax notebooks
+
+test-fast: $(TEST_STAMP) ## Bare enhetstestene
+	$(BIN)/python -m pytest -q tests -m "not e2e and not browser"
+
+bench: $(TEST_STAMP) ## Mål byggetider og skriv docs/benchmarks.md
+	$(BIN)/python -m statuskommune.bench --repeat 3 --out docs/benchmarks.md
+
+lock: ## Lag constraints.txt på nytt fra pyproject.toml (etter en bevisst oppgradering)
+	rm -rf .lockvenv && $(PY) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install --quiet --upgrade pip
+	.lockvenv/bin/python -m pip install --quiet -e '.[test]'
+	.lockvenv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .lockvenv
+
+clean: ## Fjern bygg, cache og figurer (ikke .venv)
+	rm -rf _book _build figures/20* .pytest_cache

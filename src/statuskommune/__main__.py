@@ -1,0 +1,3 @@
+from statuskommune.cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""The whole build for one edition: validate → execute → stage → render → publish.
+
+Outputs (part of the interface): ``_book/<edition>/index.html`` (+ one page per chapter) and
+``_book/<edition>/statuskommune-<edition>.pdf``. Nothing is published unless every step succeeded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config, publish
+from .errors import StatusKommuneError, ToolMissingError
+
+BUILD_RECORD = ".build.json"
+
+
+@dataclass
+class BuildResult:
+    edition: str
+    out_dir: Path
+    html: Path | None
+    pdf: Path | None
+    renderer: str
+    outcomes: list = field(default_factory=list)
+    rendered: bool = True
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def build_lock(root: Path, edition: str):
+    d = root / "_build"
+    d.mkdir(exist_ok=True)
+    with open(d / f"build-{edition}.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StatusKommuneError(f"En annen bygging av utgave {edition} kjører allerede "
+                                     f"(låsen {d / f'build-{edition}.lock'}).") from exc
+        yield
+
+
+def choose_renderer(requested: str) -> str:
+    from .render import tools
+
+    if requested == "builtin":
+        return "builtin"
+    if requested == "quarto":
+        if not tools.quarto_path():
+            raise ToolMissingError("--renderer quarto: fant ikke «quarto» på PATH. Installer Quarto fra "
+                                   "https://quarto.org, eller bruk --renderer builtin.")
+        return "quarto"
+    if requested == "auto":
+        return "quarto" if tools.quarto_path() else "builtin"
+    raise StatusKommuneError(f"Ukjent renderer «{requested}»: bruk auto, builtin eller quarto.")
+
+
+def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
+    """Everything the rendered output depends on once notebooks have run (cheap to compute)."""
+    from .cache import library_hash
+
+    h = hashlib.sha256()
+    for part in (renderer, ",".join(to), library_hash()):
+        h.update(part.encode())
+    files = [ed.root / "_quarto.yml", ed.root / f"_quarto-{ed.edition}.yml", *ed.chapter_files,
+             ed.root / "chapters" / f"_dekning-{ed.edition}.yml"]
+    for ch in ed.chapters:
+        d = ed.output_dir(ch.stem)
+        if d.is_dir():
+            files += sorted(p for p in d.iterdir() if p.is_file())
+    pkg = Path(__file__).resolve().parent / "render"
+    files += sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for f in files:
+        if f.is_file():
+            h.update(str(f.name).encode())
+            h.update(f.read_bytes())
+    # datasets described in the appendix (their descriptions are part of the page)
+    from . import datasets as ds_mod
+    for dset in sorted(ds_mod.all_datasets(ed.root, ed.vintage), key=lambda d: d.name):
+        h.update(dset.descriptor_path.read_bytes())
+    return h.hexdigest()
+
+
+def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Path) -> None:
+    if renderer == "quarto":
+        from .render import quarto
+
+        quarto.render(staged.dir, to, out)
+        return
+    from .render import html as html_r
+    from .render import pdf as pdf_r
+
+    if "pdf" in to:
+        pdf_r.render_pdf(staged, out / ed.pdf_name)
+    if "html" in to:
+        html_r.render_html(staged, out, ed.pdf_name if "pdf" in to else None, ed.accessibility_url)
+
+
+def build(root: Path, edition: str | None = None, *, to: list[str] | None = None, renderer: str = "auto",
+          force: bool = False, quiet: bool = False, progress=None, only: list[str] | None = None) -> BuildResult:
+    from . import progress as progress_mod
+    from .execute import execute
+    from .validate import validate
+
+    to = to or ["html", "pdf"]
+    bad = [t for t in to if t not in ("html", "pdf")]
+    if bad:
+        raise StatusKommuneError(f"--to {','.join(bad)}: ukjent format; bruk html, pdf eller html,pdf.")
+    ed = config.load(root, edition)
+    chosen = choose_renderer(renderer)
+    if chosen == "builtin":
+        from .render import tools
+        tools.pandoc_path()
+        tools.typst_module()
+    t = {}
+    with build_lock(root, ed.edition):
+        target = root / "_book" / ed.edition
+        publish.recover(target)
+        t0 = time.monotonic()
+        validate(root, ed.vintage, cache_dir=root / "_build" / "cache")
+        t["validering"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        prog = progress or progress_mod.make(quiet)
+        with prog:
+            outcomes = execute(ed, force=force, only=only, progress=prog)
+        t["kjøring"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        fp = render_fingerprint(ed, to, chosen)
+        rec_path = target / BUILD_RECORD
+        if not force and rec_path.is_file():
+            try:
+                if json.loads(rec_path.read_text())["fingerprint"] == fp:
+                    t["fingeravtrykk"] = time.monotonic() - t0
+                    return _result(ed, target, to, chosen, outcomes, rendered=False, timings=t)
+            except (ValueError, KeyError):
+                pass
+        from .stage import stage
+
+        staged = stage(ed, root / "_build" / ed.edition / "stage")
+        t["sammenstilling"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        tmp = publish.staging_dir(target)
+        try:
+            render_to(staged, ed, to, chosen, tmp)
+            _check_outputs(tmp, ed, to)
+            (tmp / BUILD_RECORD).write_text(json.dumps({"fingerprint": fp, "renderer": chosen, "to": to}))
+            publish.publish(tmp, target)
+        except BaseException:
+            import shutil
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        t["gjengivelse"] = time.monotonic() - t0
+        res = _result(ed, target, to, chosen, outcomes, rendered=True, timings=t)
+        res.warnings = staged.warnings
+        return res
+
+
+def _check_outputs(out: Path, ed: config.Edition, to: list[str]) -> None:
+    missing = []
+    if "html" in to and not (out / "index.html").is_file():
+        missing.append("index.html")
+    if "pdf" in to and not (out / ed.pdf_name).is_file():
+        missing.append(ed.pdf_name)
+    if missing:
+        raise StatusKommuneError("Gjengivelsen laget ikke " + ", ".join(missing) + "; ingenting er publisert.")
+
+
+def _result(ed, target, to, renderer, outcomes, rendered, timings) -> BuildResult:
+    return BuildResult(ed.edition, target, target / "index.html" if "html" in to else None,
+                       target / ed.pdf_name if "pdf" in to else None, renderer, outcomes, rendered,
+                       timings=timings)

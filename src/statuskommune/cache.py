@@ -1,0 +1,115 @@
+"""Data-aware cache for chapter execution.
+
+A chapter notebook is re-executed only when one of its inputs changed:
+- the notebook itself or its Papermill parameters;
+- a dataset it read on its last run (the loader records name + fingerprint of CSV and
+  description; no hand-kept dependency list);
+- the library code (every .py file of the package);
+- the locked dependency versions (constraints.txt).
+A record is written only after a successful run whose outputs were moved into place, and it
+stores the hash of every output file, so a half-written output (an interrupted build) never
+matches and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import datasets as ds_mod
+from .paths import PACKAGE_DIR
+
+LOCK_FILE = "constraints.txt"
+
+
+def _hash_files(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_lib_hash: str | None = None
+
+
+def library_hash() -> str:
+    global _lib_hash
+    if _lib_hash is None:
+        files = sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+        _lib_hash = _hash_files(files)
+    return _lib_hash
+
+
+def lock_hash(root: Path) -> str:
+    lock = root / LOCK_FILE
+    return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file() else "no-lock"
+
+
+def static_key(root: Path, notebook: Path, params: dict) -> dict:
+    """The inputs known before running: notebook, parameters, library, lock."""
+    portable = {k: v for k, v in params.items() if k not in ("data_dir", "output_dir")}
+    return {
+        "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+        "parameters": hashlib.sha256(json.dumps(portable, sort_keys=True).encode()).hexdigest(),
+        "library": library_hash(),
+        "lock": lock_hash(root),
+    }
+
+
+def outputs_hash(files: list[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+
+
+@dataclass
+class Verdict:
+    fresh: bool
+    reason: str
+
+
+class Cache:
+    def __init__(self, root: Path, edition: str, vintage: str):
+        self.root, self.edition, self.vintage = root, edition, vintage
+        self.dir = root / "_build" / "cache" / edition
+
+    def record_path(self, stem: str) -> Path:
+        return self.dir / f"{stem}.json"
+
+    def check(self, stem: str, key: dict, output_dir: Path, executed_nb: Path) -> Verdict:
+        rec_path = self.record_path(stem)
+        if not rec_path.is_file():
+            return Verdict(False, "ingen tidligere kjøring")
+        try:
+            rec = json.loads(rec_path.read_text(encoding="utf-8"))
+        except ValueError:
+            return Verdict(False, "ødelagt cache-post")
+        for k in ("notebook", "parameters", "library", "lock"):
+            if rec.get("key", {}).get(k) != key[k]:
+                names = {"notebook": "notatboken", "parameters": "parametrene",
+                         "library": "bibliotekkoden", "lock": "låste avhengigheter"}
+                return Verdict(False, f"{names[k]} er endret")
+        for name, fp in rec.get("datasets", {}).items():
+            if ds_mod.current_fingerprint(self.root, name, self.vintage) != fp:
+                return Verdict(False, f"datasettet {name} er endret")
+        if not executed_nb.is_file():
+            return Verdict(False, "den kjørte notatboken mangler")
+        try:
+            files = [p for p in output_dir.iterdir() if p.is_file()]
+        except FileNotFoundError:
+            return Verdict(False, "figurmappen mangler")
+        if outputs_hash(files) != rec.get("outputs"):
+            return Verdict(False, "figurene på disk stemmer ikke med cache-posten")
+        return Verdict(True, "uendret")
+
+    def write(self, stem: str, key: dict, datasets_read: dict, output_dir: Path) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        rec = {"key": key, "datasets": datasets_read,
+               "outputs": outputs_hash([p for p in output_dir.iterdir() if p.is_file()])}
+        tmp = self.record_path(stem).with_suffix(".tmp")
+        tmp.write_text(json.dumps(rec, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.record_path(stem))
+
+    def invalidate(self, stem: str) -> None:
+        self.record_path(stem).unlink(missing_ok=True)

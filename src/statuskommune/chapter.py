@@ -1,0 +1,294 @@
+"""What a chapter notebook calls: load data, draw and publish figures, register key numbers.
+
+A notebook stays thin::
+
+    kap = Kapittel("02-lokaldemokrati", edition=edition, vintage=vintage,
+                   data_dir=data_dir, output_dir=output_dir)
+    with kap.figur("ndr-niva", reproduserer="2.52") as f:
+        ndr = f.last("tbu/netto-driftsresultat")
+        f.tegn(charts.linje(ndr, "aar", "verdi", "niva", enhet="Prosent"), data=ndr,
+               tittel="Netto driftsresultat …", alt="Linjediagram som viser …")
+    kap.tall("ndr_sektor_2024", 0.1, desimaler=1)
+    kap.vis_tall()   # the cell nbval checks (NBVAL_CHECK_OUTPUT)
+
+Caption, alt text and the figure's code live together in the notebook cell; the "Kilde:" line is
+composed from the provenance of the datasets the figure loaded, so it cannot disagree with them.
+Every dataset read is recorded (name and sha256) in the chapter's manifest, which the build's
+cache uses to decide what must be re-executed when data changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import datasets as ds_mod
+from . import fmt
+from .errors import DatasetNotInVintage, StatusKommuneError
+from .paths import find_root
+
+MANIFEST = "manifest.json"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass
+class FigureRecord:
+    id: str
+    tittel: str
+    alt: str
+    kilde: str
+    datasets: list[str]
+    svg: str
+    csv: str
+    kolonner: dict[str, str]
+    desimaler: int
+    reproduserer: str | None = None
+    delvis: str | None = None
+    merknad: str | None = None
+    tabell: dict | None = None
+
+
+@dataclass
+class NumberRecord:
+    key: str
+    verdi: float | int | None
+    tekst: str
+    datasets: list[str] = field(default_factory=list)
+
+
+class Kapittel:
+    """The context of one chapter notebook run (one edition, one data vintage)."""
+
+    def __init__(self, slug: str, edition: int | str = 2025, vintage: str | None = None,
+                 kommune: str | None = None, data_dir: str | Path | None = None,
+                 output_dir: str | Path | None = None, allow_missing_data: bool = False):
+        self.slug = slug
+        self.edition = str(edition)
+        self.vintage = str(vintage or edition)
+        self.kommune = kommune
+        self.root = (Path(data_dir).resolve().parent if data_dir else find_root())
+        self.output_dir = Path(output_dir) if output_dir else (
+            self.root / "_build" / "scratch" / self.edition / slug)
+        self.allow_missing_data = allow_missing_data
+        self.figures: list[FigureRecord] = []
+        self.numbers: dict[str, NumberRecord] = {}
+        self.read: dict[str, str] = {}
+        self.skipped: list[dict] = []
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        for old in self.output_dir.iterdir():
+            if old.suffix in (".svg", ".csv", ".json"):
+                old.unlink()
+        if kommune is not None and not re.fullmatch(r"\d{4}", str(kommune)):
+            raise StatusKommuneError(f"kommune={kommune!r}: ventet et firesifret kommunenummer eller None")
+        self._write()
+
+    # -- data ---------------------------------------------------------------------------
+    def last(self, name: str):
+        """Load a dataset of this chapter's data vintage, recording that it was read."""
+        try:
+            dset = ds_mod.resolve(self.root, name, self.vintage)
+        except DatasetNotInVintage:
+            self.read[name] = ds_mod.MISSING  # if it appears later, the chapter must re-run
+            self._write()
+            raise
+        self.read[dset.name] = ds_mod.fingerprint(dset)
+        self._write()
+        return ds_mod.read_frame(dset)
+
+    def datasett(self, name: str) -> ds_mod.Dataset:
+        return ds_mod.resolve(self.root, name, self.vintage)
+
+    # -- figures ------------------------------------------------------------------------
+    def figur(self, id: str, *, reproduserer: str | None = None, delvis: str | None = None,
+              merknad: str | None = None) -> "Figur":
+        if not ID_RE.match(id):
+            raise StatusKommuneError(f"Figur-id «{id}» er ugyldig: bruk små bokstaver, tall og bindestrek.")
+        if any(f.id == id for f in self.figures):
+            raise StatusKommuneError(f"Figur-id «{id}» er brukt to ganger i {self.slug}.")
+        return Figur(self, id, reproduserer, delvis, merknad)
+
+    def blokk(self, navn: str) -> "Blokk":
+        """A block of computations (numbers, no figure) that is skipped, like a figure, when the
+        edition allows missing data and a dataset is absent from the vintage."""
+        return Blokk(self, navn)
+
+    # -- numbers ------------------------------------------------------------------------
+    def tall(self, key: str, verdi: float | int | None, desimaler: int = 1, som: str | None = None,
+             datasets: list[str] | None = None) -> str:
+        """Register a number quoted in the prose as ``{{< var key >}}``; returns its text.
+
+        ``som``: None (just the number), "prosent" ("12,3 prosent"), "prosentpoeng",
+        or "heltall" (no decimals, grouped).
+        """
+        if not KEY_RE.match(key):
+            raise StatusKommuneError(f"Tallnøkkel «{key}» er ugyldig: bruk små bokstaver, tall og _.")
+        if som == "prosent":
+            tekst = fmt.prosent(verdi, desimaler, tekst=True)
+        elif som == "prosentpoeng":
+            tekst = fmt.prosentpoeng(verdi, desimaler)
+        elif som == "heltall":
+            tekst = fmt.tall(verdi, 0)
+        elif som is None:
+            tekst = fmt.tall(verdi, desimaler)
+        else:
+            raise StatusKommuneError(f"tall({key!r}): ukjent format som={som!r}")
+        v = None if verdi is None else (int(verdi) if float(verdi).is_integer() and desimaler == 0
+                                        else round(float(verdi), 6))
+        self.numbers[key] = NumberRecord(key, v, tekst, datasets or sorted(self.read))
+        self._write()
+        return tekst
+
+    def tekst(self, key: str, verdi: str) -> str:
+        """Register a computed word or phrase (e.g. the name of the weakest region)."""
+        if not KEY_RE.match(key):
+            raise StatusKommuneError(f"Tekstnøkkel «{key}» er ugyldig.")
+        self.numbers[key] = NumberRecord(key, None, verdi, sorted(self.read))
+        self._write()
+        return verdi
+
+    def vis_tall(self) -> None:
+        """Print the key numbers, one per line (the cell nbval checks against stored output)."""
+        for k in sorted(self.numbers):
+            print(f"{k} = {self.numbers[k].tekst}")
+        print(f"{len(self.figures)} figurer: " + ", ".join(f.id for f in self.figures))
+
+    # -- manifest -----------------------------------------------------------------------
+    def _write(self) -> None:
+        m = {
+            "chapter": self.slug,
+            "edition": self.edition,
+            "vintage": self.vintage,
+            "kommune": self.kommune,
+            "figures": [asdict(f) for f in self.figures],
+            "numbers": {k: asdict(v) for k, v in self.numbers.items()},
+            "datasets_read": dict(sorted(self.read.items())),
+            "skipped": self.skipped,
+        }
+        tmp = self.output_dir / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(m, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self.output_dir / MANIFEST)
+
+
+class Blokk:
+    def __init__(self, kap: Kapittel, navn: str):
+        self.kap, self.navn = kap, navn
+
+    def __enter__(self) -> "Blokk":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and self.kap.allow_missing_data:
+            self.kap.skipped.append({"block": self.navn, "reason": str(exc)})
+            self.kap._write()
+            print(f"[hoppet over] {self.navn}: {exc}")
+            return True
+        return False
+
+    def last(self, name: str):
+        return self.kap.last(name)
+
+
+class Figur:
+    """Context for one figure: its loads are its sources; ``tegn`` publishes it."""
+
+    def __init__(self, kap: Kapittel, id: str, reproduserer, delvis, merknad):
+        self.kap, self.id = kap, id
+        self.reproduserer, self.delvis, self.merknad = reproduserer, delvis, merknad
+        self.sources: list[ds_mod.Dataset] = []
+        self.done = False
+
+    def __enter__(self) -> "Figur":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and self.kap.allow_missing_data:
+            self.kap.skipped.append({"figure": self.id, "reason": str(exc)})
+            self.kap._write()
+            print(f"[hoppet over] {self.id}: {exc}")
+            return True
+        if exc_type is None and not self.done:
+            raise StatusKommuneError(f"Figur «{self.id}» i {self.kap.slug}: blokken kalte aldri f.tegn(...).")
+        return False
+
+    def last(self, name: str):
+        df = self.kap.last(name)
+        dset = self.kap.datasett(name)
+        if all(s.name != dset.name for s in self.sources):
+            self.sources.append(dset)
+        return df
+
+    @property
+    def kilde(self) -> str:
+        seen: list[str] = []
+        for s in self.sources:
+            if s.kilde not in seen:
+                seen.append(s.kilde)
+        return "; ".join(seen)
+
+    def tall(self, key: str, verdi, desimaler: int = 1, som: str | None = None) -> str:
+        return self.kap.tall(key, verdi, desimaler, som, datasets=[s.name for s in self.sources])
+
+    def tegn(self, fig, *, data, tittel: str, alt: str, kolonner: dict[str, str] | None = None,
+             desimaler: int = 1, tabell: dict | None = None) -> None:
+        """Save the figure (deterministic SVG) and its data (CSV), and record caption and alt text.
+
+        ``kolonner`` maps data columns to reader-facing headings for the data table and CSV
+        (default: the field titles from the datasets' schemas). ``tabell`` optionally pivots the
+        HTML data table: ``{"rader": "aar", "kolonner": "niva", "verdier": "verdi"}``.
+        """
+        import matplotlib.pyplot as plt
+
+        if not self.sources:
+            raise StatusKommuneError(f"Figur «{self.id}»: ingen datasett lastet med f.last(); "
+                                     "kildelinjen kan ikke lages.")
+        if not tittel.strip() or not alt.strip():
+            raise StatusKommuneError(f"Figur «{self.id}»: tittel og alt-tekst må fylles ut.")
+        out = self.kap.output_dir
+        svg = out / f"{self.id}.svg"
+        save_svg(fig, svg, salt=f"{self.kap.slug}/{self.id}")
+        plt.close(fig)
+        cols = kolonner or _field_titles(self.sources, list(data.columns))
+        table = data[list(cols)].rename(columns=cols) if kolonner else data.rename(columns=cols)
+        csv = out / f"{self.id}.csv"
+        table.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+        rec = FigureRecord(self.id, tittel.strip(), alt.strip(), self.kilde,
+                           [s.name for s in self.sources], svg.name, csv.name, cols, desimaler,
+                           self.reproduserer, self.delvis, self.merknad,
+                           {k: cols.get(v, v) for k, v in tabell.items()} if tabell else None)
+        self.kap.figures.append(rec)
+        self.kap._write()
+        self.done = True
+        if os.environ.get("STATUSKOMMUNE_NO_DISPLAY") != "1":
+            try:
+                from IPython.display import SVG, display
+
+                display(SVG(filename=str(svg)))
+            except Exception:  # noqa: BLE001 - display is a convenience in Jupyter only
+                pass
+
+
+def _field_titles(sources: list[ds_mod.Dataset], columns: list[str]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for s in sources:
+        for f in s.schema.get("fields", []):
+            if f.get("title"):
+                titles.setdefault(f["name"], f["title"])
+    return {c: titles.get(c, c[:1].upper() + c[1:]) for c in columns}
+
+
+def save_svg(fig, path: Path, salt: str) -> None:
+    """Write an SVG whose bytes depend only on the figure: no date, fixed ids per figure."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": salt}):
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+
+
+def read_manifest(output_dir: Path) -> dict:
+    p = Path(output_dir) / MANIFEST
+    return json.loads(p.read_text(encoding="utf-8"))

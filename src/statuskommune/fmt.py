@@ -1,0 +1,84 @@
+"""Norwegian (bokmål) number and date formatting for everything a reader sees.
+
+Uses CLDR data through babel, never the operating system's locale (CI images have only C/POSIX).
+House rules (Språkrådet; DFØ):
+- decimal comma, non-breaking space (U+00A0) as thousands separator, also in 4-digit numbers;
+- the minus sign U+2212, never an ASCII hyphen;
+- ``12,3 %`` with a non-breaking space in figures and tables, ``12,3 prosent`` in running text;
+- ranges with an en dash and no spaces: ``2015–2024``;
+- rounding half away from zero, as in SSB's tables (babel would round half to even).
+Machine-readable downloads (CSV) keep plain numbers; format only for presentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+EN_DASH = "\u2013"
+LOCALE = "nb_NO"
+
+
+def _round(x: float, decimals: int) -> Decimal:
+    d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return d + 0 if d != 0 else abs(d)  # no "−0,0"
+
+
+def tall(x: float | int, desimaler: int = 0) -> str:
+    """Format a number: ``-1234.5`` -> ``'−1 234,5'`` (with U+00A0 and U+2212)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ".."  # SSB: figure not available
+    pattern = "#,##0" + ("." + "0" * desimaler if desimaler else "")
+    s = format_decimal(_round(x, desimaler), format=pattern, locale=LOCALE)
+    # babel emits ASCII '-' and may emit U+202F; the house rule is U+2212 and U+00A0.
+    return s.replace("-", MINUS).replace("\u202f", NBSP)
+
+
+def prosent(x: float, desimaler: int = 1, tekst: bool = False) -> str:
+    """``12.34`` -> ``'12,3 %'`` (figures, tables) or ``'12,3 prosent'`` (``tekst=True``)."""
+    return tall(x, desimaler) + (" prosent" if tekst else NBSP + "%")
+
+
+def prosentpoeng(x: float, desimaler: int = 1, fortegn: bool = False) -> str:
+    """``-2.0`` -> ``'−2,0 prosentpoeng'``; ``fortegn=True`` adds '+' to positive values."""
+    s = tall(x, desimaler)
+    if fortegn and _round(x, desimaler) > 0:
+        s = "+" + s
+    return s + " prosentpoeng"
+
+
+def periode(fra: int, til: int) -> str:
+    """``(2015, 2024)`` -> ``'2015–2024'``."""
+    return f"{fra}{EN_DASH}{til}"
+
+
+def dato(d: dt.date | str, form: str = "long") -> str:
+    """``2025-03-07`` -> ``'7. mars 2025'`` (long) or ``'07.03.2025'`` (short)."""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d)
+    return format_date(d, format=form, locale=LOCALE)
+
+
+def liste(ord: list[str]) -> str:
+    """``['a', 'b', 'c']`` -> ``'a, b og c'``."""
+    ord = list(ord)
+    if len(ord) <= 1:
+        return "".join(ord)
+    return ", ".join(ord[:-1]) + " og " + ord[-1]
+
+
+def akseformat(desimaler: int = 0, prosenttegn: bool = False):
+    """A matplotlib tick formatter in the house style."""
+    from matplotlib.ticker import FuncFormatter
+
+    def f(v: float, pos: int | None = None) -> str:
+        s = tall(v, desimaler)
+        return s + NBSP + "%" if prosenttegn else s
+
+    return FuncFormatter(f)

@@ -1,0 +1,44 @@
+"""Atomic publishing: a build is written to a temporary folder beside the target and swapped in
+only when complete. A failed or interrupted build leaves the previous ``_book/<edition>/`` intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def staging_dir(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+
+
+def _old(target: Path) -> Path:
+    return target.parent / f".{target.name}.old"
+
+
+def recover(target: Path, clean_tmp: bool = True) -> None:
+    """Undo a swap interrupted between its two renames; remove leftovers of killed builds.
+
+    Call it at the start of a build (under the build lock), not while a build is writing.
+    """
+    old = _old(target)
+    if old.exists():
+        if not target.exists():
+            old.rename(target)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    if clean_tmp and target.parent.is_dir():
+        for p in target.parent.glob(f".tmp-{target.name}-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def publish(built: Path, target: Path) -> None:
+    recover(target, clean_tmp=False)
+    old = _old(target)
+    if target.exists():
+        os.rename(target, old)
+    os.rename(built, target)
+    shutil.rmtree(old, ignore_errors=True)

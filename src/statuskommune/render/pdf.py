@@ -1,0 +1,60 @@
+"""Built-in PDF renderer: pandoc writes each chapter as typst, typst compiles a tagged PDF/UA-1.
+
+The cover, table of contents, page numbers and typography are set in ``templates/rapport.typ``.
+Figure captions ("Figur N.M: … Kilde: …") and alt text come from the Lua filter.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .. import fmt, style
+from ..errors import RenderError
+from ..stage import Staged
+from .html import pandoc_page
+from .tools import typst_module
+
+HERE = Path(__file__).resolve().parent
+PDF_STANDARDS = ["ua-1"]
+
+
+def _typst_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def build_typst_source(staged: Staged, date_text: str) -> Path:
+    tdir = staged.dir / "typ"
+    tdir.mkdir(exist_ok=True)
+    pages = [p for p in staged.pages if p.in_pdf]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        bodies = list(pool.map(lambda p: pandoc_page(staged, p, "typst"), pages))
+    includes = []
+    for page, body in zip(pages, bodies):
+        (tdir / f"{page.stem}.typ").write_text(body, encoding="utf-8")
+        if page.kind == "appendix" and not any("vedlegg-start" in i for i in includes):
+            includes.append("// vedlegg-start\n#vedlegg()")
+        includes.append(f'#include "typ/{page.stem}.typ"')
+    tpl = (HERE / "templates" / "rapport.typ").read_text(encoding="utf-8")
+    src = (tpl.replace("{{TITLE}}", _typst_str(staged.title))
+              .replace("{{EDITION}}", _typst_str(staged.edition))
+              .replace("{{DATE}}", _typst_str(date_text))
+              .replace("{{PRIMARY}}", style.PALETTE[0])
+              .replace("{{BODY}}", "\n".join(includes)))
+    main = staged.dir / "rapport.typ"
+    main.write_text(src, encoding="utf-8")
+    return main
+
+
+def render_pdf(staged: Staged, out_pdf: Path, date_text: str | None = None) -> Path:
+    typst = typst_module()
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1735689600"))
+    main = build_typst_source(staged, date_text or fmt.dato(__import__("datetime").date.fromtimestamp(epoch)))
+    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        typst.compile(str(main), output=str(out_pdf), root=str(staged.dir),
+                      font_paths=[str(style.font_dir())], pdf_standards=PDF_STANDARDS, timestamp=epoch)
+    except Exception as exc:  # typst.TypstError and friends
+        raise RenderError(f"typst kunne ikke lage PDF-en fra {main}:\n{exc}") from exc
+    return out_pdf
