@@ -46,7 +46,8 @@ coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
 	$(BIN)/statuskommune coverage --edition $(EDITION)
 
 test: $(TEST_STAMP) $(NODE_STAMP) ## Kjør alle testene (enhet, nbval, ende-til-ende, nettleser)
-	$(BIN)/python -m pytest -q tests --nbval-lax notebooks
+	@$(BIN)/python -m pytest -q tests --nbval-lax notebooks; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest: ingen tester valgt (kode 5) – regnes som bestått"; rc=0; fi; exit $$rc
 
 test-fast: $(TEST_STAMP) ## Bare enhetstestene
 	$(BIN)/python -m pytest -q tests -m "not e2e and not browser"

@@ -22,8 +22,9 @@ def datasets_used(ed: Edition, manifests: dict[str, dict], figures: list[dict]) 
             if fp != ds_mod.MISSING:
                 names[n] = None
     out = []
-    for n in sorted(names):
-        d = ds_mod.resolve(ed.root, n, ed.vintage)
+    for key in sorted(names):
+        n, _, vintage = key.partition("@")
+        d = ds_mod.resolve(ed.root, n, vintage or ed.vintage)
         p = d.provenance
         out.append({
             "name": n,
@@ -39,8 +40,8 @@ def datasets_used(ed: Edition, manifests: dict[str, dict], figures: list[dict]) 
             "unit": p.get("unit", ""),
             "copied_from": p.get("copied_from", ""),
             "kilde": d.kilde,
-            "figures": [f["number"] for f in figures if n in f.get("datasets", [])],
-            "csv_name": n.replace("/", "--") + ".csv",
+            "figures": [f["number"] for f in figures if key in f.get("datasets", [])],
+            "csv_name": (f"{vintage}--" if vintage else "") + n.replace("/", "--") + ".csv",
         })
     return out
 
@@ -69,9 +70,10 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
              "er en CSV-fil med en maskinlesbar beskrivelse (Frictionless Data) som oppgir utgiver, "
              "originaltabell, lisens og datoer. Der tall er skrevet av fra en publikasjon, står det "
              "hvor de er hentet fra. Tallene i nedlastingene bruker desimalpunktum.", ""]
+    lines += ["## Datasett {.unnumbered}", ""]
     for d in used:
         shutil.copyfile(ed.root / d["file"], src_dir / d["csv_name"])
-        lines.append(f"## {_md_escape(d['title'])} {{.unnumbered}}")
+        lines.append(f"### {_md_escape(d['title'])} {{.unnumbered}}")
         lines.append("")
         rows = [("Utgiver", d["publisher"]), ("Originalkilde", d["original"])]
         if d["via"]:

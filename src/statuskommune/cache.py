@@ -90,8 +90,9 @@ class Cache:
                 names = {"notebook": "notatboken", "parameters": "parametrene",
                          "library": "bibliotekkoden", "lock": "låste avhengigheter"}
                 return Verdict(False, f"{names[k]} er endret")
-        for name, fp in rec.get("datasets", {}).items():
-            if ds_mod.current_fingerprint(self.root, name, self.vintage) != fp:
+        for key, fp in rec.get("datasets", {}).items():
+            name, _, vintage = key.partition("@")
+            if ds_mod.current_fingerprint(self.root, name, vintage or self.vintage) != fp:
                 return Verdict(False, f"datasettet {name} er endret")
         if not executed_nb.is_file():
             return Verdict(False, "den kjørte notatboken mangler")

@@ -32,6 +32,15 @@ from .errors import DatasetNotInVintage, StatusKommuneError
 from .paths import find_root
 
 MANIFEST = "manifest.json"
+
+
+class _NotThisEdition(Exception):
+    """Raised inside a figure block that is limited to other editions; the block is skipped."""
+
+
+def _key(name: str, vintage: str, own: str) -> str:
+    """Dataset key in the manifest: plain name for the chapter's own vintage, else name@vintage."""
+    return name if vintage == own else f"{name}@{vintage}"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -88,29 +97,33 @@ class Kapittel:
         self._write()
 
     # -- data ---------------------------------------------------------------------------
-    def last(self, name: str):
-        """Load a dataset of this chapter's data vintage, recording that it was read."""
+    def last(self, name: str, aargang: str | None = None):
+        """Load a dataset of this chapter's data vintage (or of ``aargang``, e.g. to show
+        revisions between vintages), recording that it was read."""
+        vintage = str(aargang or self.vintage)
         try:
-            dset = ds_mod.resolve(self.root, name, self.vintage)
+            dset = ds_mod.resolve(self.root, name, vintage)
         except DatasetNotInVintage:
-            self.read[name] = ds_mod.MISSING  # if it appears later, the chapter must re-run
+            self.read[_key(name, vintage, self.vintage)] = ds_mod.MISSING  # if it appears later, re-run
             self._write()
             raise
-        self.read[dset.name] = ds_mod.fingerprint(dset)
+        self.read[_key(dset.name, vintage, self.vintage)] = ds_mod.fingerprint(dset)
         self._write()
         return ds_mod.read_frame(dset)
 
-    def datasett(self, name: str) -> ds_mod.Dataset:
-        return ds_mod.resolve(self.root, name, self.vintage)
+    def datasett(self, name: str, aargang: str | None = None) -> ds_mod.Dataset:
+        return ds_mod.resolve(self.root, name, str(aargang or self.vintage))
 
     # -- figures ------------------------------------------------------------------------
     def figur(self, id: str, *, reproduserer: str | None = None, delvis: str | None = None,
-              merknad: str | None = None) -> "Figur":
+              merknad: str | None = None, utgaver: list[int | str] | None = None) -> "Figur":
+        """Open a figure block. ``utgaver`` limits the figure to some editions (others skip it)."""
         if not ID_RE.match(id):
             raise StatusKommuneError(f"Figur-id «{id}» er ugyldig: bruk små bokstaver, tall og bindestrek.")
         if any(f.id == id for f in self.figures):
             raise StatusKommuneError(f"Figur-id «{id}» er brukt to ganger i {self.slug}.")
-        return Figur(self, id, reproduserer, delvis, merknad)
+        active = utgaver is None or self.edition in [str(u) for u in utgaver]
+        return Figur(self, id, reproduserer, delvis, merknad, active)
 
     def blokk(self, navn: str) -> "Blokk":
         """A block of computations (numbers, no figure) that is skipped, like a figure, when the
@@ -196,16 +209,19 @@ class Blokk:
 class Figur:
     """Context for one figure: its loads are its sources; ``tegn`` publishes it."""
 
-    def __init__(self, kap: Kapittel, id: str, reproduserer, delvis, merknad):
-        self.kap, self.id = kap, id
+    def __init__(self, kap: Kapittel, id: str, reproduserer, delvis, merknad, active: bool = True):
+        self.kap, self.id, self.active = kap, id, active
         self.reproduserer, self.delvis, self.merknad = reproduserer, delvis, merknad
         self.sources: list[ds_mod.Dataset] = []
+        self.keys: list[str] = []  # manifest keys of the datasets (name, or name@vintage)
         self.done = False
 
     def __enter__(self) -> "Figur":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None and issubclass(exc_type, _NotThisEdition):
+            return True
         if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and self.kap.allow_missing_data:
             self.kap.skipped.append({"figure": self.id, "reason": str(exc)})
             self.kap._write()
@@ -215,10 +231,14 @@ class Figur:
             raise StatusKommuneError(f"Figur «{self.id}» i {self.kap.slug}: blokken kalte aldri f.tegn(...).")
         return False
 
-    def last(self, name: str):
-        df = self.kap.last(name)
-        dset = self.kap.datasett(name)
-        if all(s.name != dset.name for s in self.sources):
+    def last(self, name: str, aargang: str | None = None):
+        if not self.active:
+            raise _NotThisEdition(self.id)
+        df = self.kap.last(name, aargang)
+        dset = self.kap.datasett(name, aargang)
+        key = _key(dset.name, str(aargang or self.kap.vintage), self.kap.vintage)
+        if key not in self.keys:
+            self.keys.append(key)
             self.sources.append(dset)
         return df
 
@@ -231,7 +251,7 @@ class Figur:
         return "; ".join(seen)
 
     def tall(self, key: str, verdi, desimaler: int = 1, som: str | None = None) -> str:
-        return self.kap.tall(key, verdi, desimaler, som, datasets=[s.name for s in self.sources])
+        return self.kap.tall(key, verdi, desimaler, som, datasets=list(self.keys))
 
     def tegn(self, fig, *, data, tittel: str, alt: str, kolonner: dict[str, str] | None = None,
              desimaler: int = 1, tabell: dict | None = None) -> None:
@@ -257,7 +277,7 @@ class Figur:
         csv = out / f"{self.id}.csv"
         table.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
         rec = FigureRecord(self.id, tittel.strip(), alt.strip(), self.kilde,
-                           [s.name for s in self.sources], svg.name, csv.name, cols, desimaler,
+                           list(self.keys), svg.name, csv.name, cols, desimaler,
                            self.reproduserer, self.delvis, self.merknad,
                            {k: cols.get(v, v) for k, v in tabell.items()} if tabell else None)
         self.kap.figures.append(rec)

@@ -242,5 +242,30 @@ def data_hash(edition) -> None:
     _run(go)
 
 
+@main.group()
+def notebooks() -> None:
+    """Verktøy for kapittelnotatbøkene."""
+
+
+@notebooks.command("sync")
+@edition_opt
+def notebooks_sync(edition) -> None:
+    """Fjern utdata fra kildenotatbøkene og lagre nøkkeltallene nbval sjekker.
+
+    Example: statuskommune build && statuskommune notebooks sync
+    """
+    from . import config
+    from .notebooks import sync
+
+    def go():
+        root = _root()
+        ed = config.load(root, edition)
+        for nb in sorted((root / "notebooks").glob("*.ipynb")):
+            executed = root / "_build" / ed.edition / "notebooks" / nb.name
+            changed = sync(nb, executed if executed.is_file() else None)
+            click.echo(f"{nb.relative_to(root)}: {'oppdatert' if changed else 'uendret'}")
+    _run(go)
+
+
 if __name__ == "__main__":
     main()

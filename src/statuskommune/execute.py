@@ -21,6 +21,24 @@ from .config import Edition
 from .errors import ChapterExecutionError, StatusKommuneError
 
 KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds; a hung cell fails the chapter instead of the whole CI job
+
+
+def _ipc_kernel_manager():
+    """Kernels talk to Papermill over local IPC sockets instead of TCP on localhost."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            import tempfile
+            import uuid
+
+            kw.setdefault("transport", "ipc")
+            # A unique socket path per kernel: parallel chapters must never share sockets.
+            kw.setdefault("ip", os.path.join(tempfile.gettempdir(), f"statuskommune-{uuid.uuid4().hex}"))
+            super().__init__(**kw)
+
+    return IPCKernelManager
 
 
 @dataclass
@@ -101,7 +119,8 @@ def run_job(job: Job) -> Outcome:
     try:
         pm.execute_notebook(str(job.notebook), str(job.executed), parameters=params,
                             kernel_name=KERNEL, cwd=str(job.notebook.parent),
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            execution_timeout=CELL_TIMEOUT, kernel_manager_class=_ipc_kernel_manager())
     except PapermillExecutionError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         err = ChapterExecutionError(job.stem, _source_cell_number(job.executed, e.cell_index),
@@ -158,7 +177,11 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
             outcomes[job.stem] = Outcome(job.stem, "queued", 0.0, reason)
     n = workers or min(len(todo), os.cpu_count() or 1) or 1
     if todo:
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        # forkserver: workers start from a clean process and do not inherit open files (such as
+        # the build lock), so a killed build never leaves a lock held by an orphaned worker.
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("forkserver")) as pool:
             running: dict[Future, tuple[Job, float]] = {}
             queue = list(todo)
             try:

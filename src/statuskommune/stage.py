@@ -172,14 +172,21 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
                   for c in cols[1:]]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = html.escape(f"Tallene bak figur {number}: {rec['tittel']}")
-    return (f'<div class="tabellramme"><table class="figurtabell"><caption>{cap}</caption>'
+    return (f'<div class="tabellramme" tabindex="0" role="region" aria-label="{cap}"><table class="figurtabell"><caption>{cap}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
+def _sentence(s: str) -> str:
+    s = s.strip()
+    return s if s.endswith((".", "!", "?")) else s + "."
+
+
 def _figure_markdown(rec: dict, stem: str, number: str, table_html: str) -> str:
-    caption = f"{_esc_md(rec['tittel'])} [Kilde: {_esc_md(rec['kilde'])}.]{{.kilde}}"
+    title = _esc_md(_sentence(rec["tittel"]))
+    kilde = f"[Kilde: {_esc_md(_sentence(rec['kilde']))}]{{.kilde}}"
+    caption = f"{title} {kilde}"
     if rec.get("delvis"):
-        caption = f"{_esc_md(rec['tittel'])} [{_esc_md(rec['delvis'])}]{{.delvis}} [Kilde: {_esc_md(rec['kilde'])}.]{{.kilde}}"
+        caption = f"{title} [{_esc_md(_sentence(rec['delvis']))}]{{.delvis}} {kilde}"
     img = f"figures/{stem}/{rec['svg']}"
     csv = f"data/{rec['csv']}"
     return (

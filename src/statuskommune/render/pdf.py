@@ -20,6 +20,23 @@ HERE = Path(__file__).resolve().parent
 PDF_STANDARDS = ["ua-1"]
 
 
+def source_date_epoch(where: Path) -> int:
+    """$SOURCE_DATE_EPOCH, else the time of the last git commit, else a fixed date: a rebuild of
+    the same commit gives the same PDF bytes."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], capture_output=True, text=True,
+                             cwd=where, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    return 1735689600  # 2025-01-01
+
+
 def _typst_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -49,7 +66,7 @@ def build_typst_source(staged: Staged, date_text: str) -> Path:
 
 def render_pdf(staged: Staged, out_pdf: Path, date_text: str | None = None) -> Path:
     typst = typst_module()
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1735689600"))
+    epoch = source_date_epoch(staged.dir)
     main = build_typst_source(staged, date_text or fmt.dato(__import__("datetime").date.fromtimestamp(epoch)))
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -14,6 +14,7 @@ statuskommune.lua: the Quarto syntax our chapters use, for pandoc's HTML and typ
 Metadata: crossref-index (path to JSON), page (this page's HTML file), chapter-number.
 ]]
 
+local NBSP = "\u{00A0}" -- "figur 2.3" never breaks between word and number
 local index = {}
 local page = ""
 local chapter_number = nil
@@ -123,7 +124,7 @@ function Figure(fig)
   if alt == "" then error("statuskommune.lua: " .. page .. ": figuren #" .. id .. " mangler fig-alt (alternativ tekst)") end
   local cap = pandoc.utils.blocks_to_inlines(fig.caption.long)
   local title, kilde, delvis = split_caption(cap)
-  local label = "Figur " .. entry.number
+  local label = "Figur" .. NBSP .. entry.number
   if is_html() then
     local parts = { '<span class="fignr">' .. label .. ':</span> ' .. to_html(title) }
     if delvis then parts[#parts + 1] = ' <span class="delvis">' .. to_html(delvis) .. '</span>' end
@@ -147,15 +148,15 @@ end
 
 local function ref_text(kind, entry, capital)
   if kind == "fig" then
-    return (capital and "Figur " or "figur ") .. entry.number
+    return (capital and "Figur" or "figur") .. NBSP .. entry.number
   end
   if entry.number == nil or entry.number == pandoc.null then
     return "«" .. entry.title .. "»"
   end
   if entry.level == 1 then
-    return (capital and "Kapittel " or "kapittel ") .. entry.number
+    return (capital and "Kapittel" or "kapittel") .. NBSP .. entry.number
   end
-  return (capital and "Avsnitt " or "avsnitt ") .. entry.number
+  return (capital and "Avsnitt" or "avsnitt") .. NBSP .. entry.number
 end
 
 function Cite(cite)
@@ -193,9 +194,15 @@ function Link(link)
   return link.content -- a local file (HTML page, CSV) has no meaning inside the PDF
 end
 
+function Table(t)
+  if not is_html() then return nil end
+  -- A wide table scrolls inside its own keyboard-focusable region, never the page (WCAG 1.4.10).
+  return pandoc.Div({ t }, { class = "tabellramme", tabindex = "0", role = "region", ["aria-label"] = "Tabell" })
+end
+
 -- Run Meta first so the index is loaded before anything else is filtered.
 return {
   { Meta = Meta },
   { Div = Div },
-  { Header = Header, Figure = Figure, Cite = Cite, Link = Link },
+  { Header = Header, Figure = Figure, Cite = Cite, Link = Link, Table = Table },
 }

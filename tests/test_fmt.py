@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+
+from statuskommune import fmt
+
+NBSP, MINUS, DASH = "\u00a0", "\u2212", "\u2013"
+
+
+@pytest.mark.parametrize("x,dec,expected", [
+    (1234567.891, 0, f"1{NBSP}234{NBSP}568"),
+    (4200, 0, f"4{NBSP}200"),
+    (-1234.5, 1, f"{MINUS}1{NBSP}234,5"),
+    (-0.3, 1, f"{MINUS}0,3"),
+    (0.1, 1, "0,1"),
+    (2.25, 1, "2,3"),        # half away from zero, as SSB rounds (babel alone gives 2,2)
+    (-2.25, 1, f"{MINUS}2,3"),
+    (-0.04, 1, "0,0"),       # never "−0,0"
+    (12, 2, "12,00"),
+])
+def test_tall(x, dec, expected):
+    assert fmt.tall(x, dec) == expected
+
+
+def test_tall_never_ascii_hyphen_or_point():
+    for x in (-987654.321, -1.05, -0.5, 3.14159):
+        s = fmt.tall(x, 2)
+        assert "-" not in s and "." not in s
+
+
+def test_missing_is_ssb_symbol():
+    assert fmt.tall(float("nan")) == ".."
+
+
+def test_prosent_figure_and_text():
+    assert fmt.prosent(12.34) == f"12,3{NBSP}%"
+    assert fmt.prosent(-1.25, 1) == f"{MINUS}1,3{NBSP}%"
+    assert fmt.prosent(58, 0, tekst=True) == "58 prosent"
+
+
+def test_prosentpoeng():
+    assert fmt.prosentpoeng(-2.0) == f"{MINUS}2,0 prosentpoeng"
+    assert fmt.prosentpoeng(1.04, fortegn=True) == "+1,0 prosentpoeng"
+
+
+def test_periode_uses_en_dash():
+    assert fmt.periode(2015, 2024) == f"2015{DASH}2024"
+
+
+def test_dato():
+    assert fmt.dato(dt.date(2025, 3, 7)) == "7. mars 2025"
+    assert fmt.dato("2025-03-07", "short") == "07.03.2025"
+
+
+def test_liste():
+    assert fmt.liste(["a", "b", "c"]) == "a, b og c"
+    assert fmt.liste(["a"]) == "a"
+
+
+def test_axis_formatter():
+    f = fmt.akseformat(1)
+    assert f(-1.5, 0) == f"{MINUS}1,5"
+    assert fmt.akseformat(0, prosenttegn=True)(25, 0) == f"25{NBSP}%"
