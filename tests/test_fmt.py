@@ -61,3 +61,9 @@ def test_axis_formatter():
     f = fmt.akseformat(1)
     assert f(-1.5, 0) == f"{MINUS}1,5"
     assert fmt.akseformat(0, prosenttegn=True)(25, 0) == f"25{NBSP}%"
+
+
+def test_typografi_uses_en_dash_in_ranges_only():
+    assert fmt.typografi("1-5 år") == f"1{DASH}5 år"
+    assert fmt.typografi("2017-2019") == f"2017{DASH}2019"
+    assert fmt.typografi("kommune-Norge") == "kommune-Norge"

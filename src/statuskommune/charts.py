@@ -35,15 +35,25 @@ def _unit(ax: plt.Axes, enhet: str | None) -> None:
 
 
 def _legend(ax: plt.Axes, n: int) -> None:
-    if n > 1:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(n, 3),
-                  handlelength=3.2, columnspacing=1.6)
+    """Legend below the plot, in data order; long labels get fewer columns and are wrapped."""
+    if n <= 1:
+        return
+    handles, labels = ax.get_legend_handles_labels()
+    longest = max((len(str(l)) for l in labels), default=0)
+    ncol = 1 if longest > 45 else 2 if longest > 22 else min(n, 3)
+    labels = ["\n".join(textwrap.wrap(fmt.typografi(l), 60)) for l in labels]
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=ncol,
+              handlelength=3.2, columnspacing=1.6)
 
 
 def _series(data: pd.DataFrame, serie: str | None) -> list:
+    """Series in first-seen order; years (e.g. "2021", "2023") in chronological order."""
     if serie is None:
         return [None]
-    return list(dict.fromkeys(data[serie].tolist()))  # first-seen order
+    names = list(dict.fromkeys(data[serie].tolist()))
+    if all(str(n).isdigit() and len(str(n)) == 4 for n in names):
+        names = sorted(names, key=lambda n: int(n))
+    return names
 
 
 def _reference(ax: plt.Axes, referanse: tuple[float, str] | None, horizontal_value_axis: bool = False,
@@ -61,20 +71,32 @@ def _reference(ax: plt.Axes, referanse: tuple[float, str] | None, horizontal_val
                     fontsize=style.SIZES["print"]["base_pt"] - 0.5)
 
 
+def _tick_step(n: int) -> int:
+    for step in (1, 2, 5, 10, 20, 50):
+        if n / step <= 12:
+            return step
+    return 100
+
+
 def linje(data: pd.DataFrame, x: str, y: str, serie: str | None = None, *, enhet: str | None = None,
           desimaler: int = 1, referanse: tuple[float, str] | None = None,
           verdietiketter: bool | str = "siste", ylim: tuple[float, float] | None = None,
-          null_linje: bool = True) -> Figure:
+          null_linje: bool = True, sammenhengende: bool = False) -> Figure:
     """Line chart, one line per ``serie``, with markers and dash styles as well as colours.
 
     ``verdietiketter``: "siste" labels the last point of each line, True labels every point,
-    False none. Gaps (missing values) are left as gaps, never bridged.
+    False none. A year without a value breaks the line, so a partial series never looks
+    complete; ``sammenhengende=True`` connects the points for data that exist only in some
+    years by nature (elections every fourth year).
     """
     fig, ax = _new()
     names = _series(data, serie)
     for i, name in enumerate(names):
         d = data if name is None else data[data[serie] == name]
         d = d.sort_values(x)
+        if not sammenhengende and len(d) and all(float(v).is_integer() for v in d[x].dropna()):
+            full = range(int(d[x].min()), int(d[x].max()) + 1)
+            d = d.set_index(x).reindex(full).rename_axis(x).reset_index()
         st = style.series_style(i)
         ax.plot(d[x], d[y], label=name, color=st["color"], marker=st["marker"],
                 linestyle=st["linestyle"], zorder=3)
@@ -91,8 +113,10 @@ def linje(data: pd.DataFrame, x: str, y: str, serie: str | None = None, *, enhet
                         color=st["color"] if style.contrast(st["color"], style.BACKGROUND) >= 4.5 else style.TEXT)
     xs = sorted(pd.unique(data[x].dropna()))
     if all(float(v).is_integer() for v in xs):
-        step = 1 if len(xs) <= 12 else 2
-        ax.set_xticks(xs[::step])
+        span = int(xs[-1] - xs[0]) + 1
+        step = _tick_step(span) if span > 12 else 1
+        ticks = [v for v in range(int(xs[0]), int(xs[-1]) + 1) if (v - int(xs[-1])) % step == 0] if span > 12 else xs
+        ax.set_xticks(ticks)
         ax.xaxis.set_major_formatter(lambda v, pos: str(int(v)))
         ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
     ax.yaxis.set_major_formatter(fmt.akseformat(_tick_decimals(ax)))
@@ -114,7 +138,7 @@ def _tick_decimals(ax: plt.Axes, axis: str = "y") -> int:
 
 
 def _wrap(labels: Sequence[str], width: int) -> list[str]:
-    return ["\n".join(textwrap.wrap(str(s), width)) or str(s) for s in labels]
+    return ["\n".join(textwrap.wrap(fmt.typografi(s), width)) or fmt.typografi(s) for s in labels]
 
 
 def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = None, *,
@@ -138,6 +162,10 @@ def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = N
     bar_w = group_w if (stablet or n_series == 1) else group_w / n_series
     base_pos = np.zeros(len(cats))
     base_neg = np.zeros(len(cats))
+    stack_max = 1.0
+    if stablet:
+        totals = data.groupby(kategori)[verdi].apply(lambda s: s.clip(lower=0).sum())
+        stack_max = max(float(totals.max()), 1.0)
     label_fs = style.SIZES["print"]["base_pt"] - 0.5
     for i, name in enumerate(names):
         d = data if name is None else data[data[serie] == name]
@@ -152,7 +180,7 @@ def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = N
             p = pos - group_w / 2 + bar_w * (i + 0.5) if n_series > 1 else pos
         kw = dict(color=colour, edgecolor="white", linewidth=0.8, label=name, zorder=3,
                   hatch=HATCHES[i % len(HATCHES)] if n_series > 1 else "")
-        plot_vals = np.nan_to_num(vals)
+        plot_vals = np.nan_to_num(vals) if stablet else vals
         if horisontal:
             bars = ax.barh(p, plot_vals, height=bar_w * 0.92, left=offs, **kw)
         else:
@@ -163,7 +191,7 @@ def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = N
                     continue
                 txt = fmt.tall(v, desimaler) + (fmt.NBSP + "%" if prosenttegn else "")
                 if stablet:
-                    if abs(v) < (max(abs(np.nanmax(plot_vals)), 1) * 0.06):
+                    if abs(v) < stack_max * 0.09:
                         continue
                     cx = o + v / 2
                     inside_colour = "white" if style.contrast(colour, "#FFFFFF") >= 4.5 else style.TEXT

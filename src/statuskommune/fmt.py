@@ -65,6 +65,19 @@ def dato(d: dt.date | str, form: str = "long") -> str:
     return format_date(d, format=form, locale=LOCALE)
 
 
+def typografi(tekst: str) -> str:
+    """Reader-facing labels: ``1-5 år`` -> ``1–5 år`` and ``2017-2019`` -> ``2017–2019`` (en dash)."""
+    import re
+
+    def dash(m: "re.Match") -> str:
+        a, b = m.group(1), m.group(2)
+        if len(a) == len(b) or max(len(a), len(b)) <= 3:  # 1-5, 0-22, 2017-2019; not 2019-10 (a date)
+            return f"{a}{EN_DASH}{b}"
+        return m.group(0)
+
+    return re.sub(r"(?<![\d-])(\d{1,4})\s?-\s?(\d{1,4})(?![\d-])", dash, str(tekst))
+
+
 def liste(ord: list[str]) -> str:
     """``['a', 'b', 'c']`` -> ``'a, b og c'``."""
     ord = list(ord)

@@ -155,7 +155,7 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
         if pd.isna(v):
             return ".."
         if isinstance(v, str):
-            return html.escape(v)
+            return html.escape(fmt.typografi(v))
         if col.strip().lower() in ("år", "årstall", "skoleår") or (
                 float(v).is_integer() and 1800 <= v <= 2100 and col.lower().startswith("år")):
             return str(int(v))
@@ -164,7 +164,7 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
         return fmt.tall(v, dec)
 
     cols = list(df.columns)
-    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in cols)
+    head = "".join(f'<th scope="col">{html.escape(fmt.typografi(c))}</th>' for c in cols)
     rows = []
     for _, r in df.iterrows():
         cells = [f'<th scope="row">{cell(cols[0], r[cols[0]])}</th>']
