@@ -142,7 +142,7 @@ def test_html_requests_nothing_from_other_hosts(built_report):
 
 # --- Norwegian typography in what readers see ------------------------------------------
 
-NUMBERING = re.compile(r"(?i)\b(figur|avsnitt|kapittel)\s\d+(\.\d+)*")
+NUMBERING = re.compile(r"(?i)\b(figur|figure|avsnitt|kapittel|kap\.|tabell|table|tab)\s\d+(\.\d+)*")
 HEADNUM = re.compile(r"(?m)^\s*\d+(\.\d+)+\s")
 URL = re.compile(r"(https?://|www\.)\S+|\S+\.(csv|pdf|html|ipynb|txt)\b")
 VERSION = re.compile(r"\b(NLOD|CC BY|PDF/UA-1|WCAG)\)?\s*\d+(\.\d+)*")  # version numbers, not decimals

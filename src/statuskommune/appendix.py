@@ -29,6 +29,7 @@ def datasets_used(ed: Edition, manifests: dict[str, dict], figures: list[dict]) 
         out.append({
             "name": n,
             "file": d.csv.relative_to(ed.root).as_posix(),
+            "descriptor": d.descriptor_path.relative_to(ed.root).as_posix(),
             "title": d.title,
             "publisher": p.get("publisher", ""),
             "original": p.get("original", ""),
@@ -68,11 +69,12 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
     lines = ["# Kilder og data {#sec-kilder .unnumbered}", "",
              "Alle figurene i rapporten er tegnet på nytt fra datasettene nedenfor. Hvert datasett "
              "er en CSV-fil med en maskinlesbar beskrivelse (Frictionless Data) som oppgir utgiver, "
-             "originaltabell, lisens og datoer. Der tall er skrevet av fra en publikasjon, står det "
-             "hvor de er hentet fra. Tallene i nedlastingene bruker desimalpunktum.", ""]
+             "originaltabell, lisens og datoer. Der tall er skrevet av fra en publikasjon, sier "
+             "beskrivelsen nøyaktig hvor de er hentet fra. Tallene i nedlastingene bruker desimalpunktum.", ""]
     lines += ["## Datasett {.unnumbered}", ""]
     for d in used:
         shutil.copyfile(ed.root / d["file"], src_dir / d["csv_name"])
+        shutil.copyfile(ed.root / d["descriptor"], src_dir / (d["csv_name"][:-4] + ".resource.yaml"))
         lines.append(f"### {_md_escape(d['title'])} {{.unnumbered}}")
         lines.append("")
         rows = [("Utgiver", d["publisher"]), ("Originalkilde", d["original"])]
@@ -85,13 +87,14 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
         rows += [("Hentet", _date(d["retrieved"])), ("Lisens", d["licence"])]
         if d["unit"]:
             rows.append(("Enhet", d["unit"]))
-        if d["copied_from"]:
-            rows.append(("Avskrevet fra", d["copied_from"]))
         if d["figures"]:
             rows.append(("Brukt i", fmt.liste([f"figur {n}" for n in d["figures"]])))
-        rows.append(("Data", f"[{d['csv_name']}](data/kilder/{d['csv_name']})"))
+        desc_name = d["csv_name"][:-4] + ".resource.yaml"
+        rows.append(("Data", f"[{d['csv_name']}](data/kilder/{d['csv_name']}) og beskrivelsen "
+                             f"[{desc_name}](data/kilder/{desc_name}), som også sier nøyaktig hvor tallene er hentet fra"))
         for k, v in rows:
-            lines.append(f"- **{k}:** {v if k in ('Nettadresse', 'Data') else _md_escape(str(v))}")
+            shown = v if k in ("Nettadresse", "Data") else _md_escape(fmt.typografi(str(v)))
+            lines.append(f"- **{k}:** {shown}")
         lines.append("")
     (stage_dir / "kilder.qmd").write_text("\n".join(lines) + "\n", encoding="utf-8")
     pages.append(Page("kilder", "appendix", "Kilder og data"))
