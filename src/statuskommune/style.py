@@ -22,7 +22,7 @@ GRID = "#D9D9D9"          # decorative only (not required to carry information)
 PALETTE: list[str] = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 #: Marker and dash per series position (same order as PALETTE).
 MARKERS: list[str] = ["o", "s", "D", "^", "v", "P"]
-DASHES: list[tuple] = [(0, ()), (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 1)), (0, (8, 3))]
+DASHES: list = ["-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 1)), (0, (8, 3))]
 #: A highlight colour for a reference line (e.g. a recommended level).
 REFERENCE = "#3D3D3D"
 
