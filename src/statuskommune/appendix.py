@@ -102,7 +102,7 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
     # --- Figurer og dekning -------------------------------------------------------------
     lines = ["# Figurer og dekning {#sec-figurer .unnumbered}", "",
              "## Figurliste {.unnumbered}", ""]
-    lines += ["| Figur | Tittel | Kilde |", "|:--|:--|:--|"]
+    lines += ["| Figur | Tittel | Kilde |", "|:-|:---------|:----|"]
     for f in figures:
         lines.append(f"| [{f['number']}]({f['page']}#fig-{f['id']}) | {_md_escape(f['tittel'])} | "
                      f"{_md_escape(f['kilde'])} |")
@@ -115,11 +115,12 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
                   f"er dekket i denne utgaven: {counts['gjengitt']} er gjengitt, {counts['delvis']} er "
                   f"delvis gjengitt, og {counts['ikke']} er ikke gjengitt. En figur gjengis bare med "
                   "tall fra en kilde som kan siteres; mangler tallene, står det hvilken kilde som trengs.",
-                  "", "| Figur | Tittel | Status | Vår figur | Merknad |", "|:--|:--|:--|:--|:--|"]
+                  "", "| Figur | Tittel | Kilde i 2025-utgaven | Status | Vår figur | Merknad |",
+                  "|:-|:-------|:----|:--|:-|:-------|"]
         for r in cov.rows:
             ours = ", ".join(f"[{n}]({p}#fig-{i})" for n, p, i in r.ours)
-            lines.append(f"| {r.figur} | {_md_escape(r.tittel)} | {coverage.STATUS_TEXT[r.status]} | {ours} | "
-                         f"{_md_escape(r.merknad)} |")
+            lines.append(f"| {r.figur} | {_md_escape(fmt.typografi(r.tittel))} | {_md_escape(r.kilde)} | "
+                         f"{coverage.STATUS_TEXT[r.status]} | {ours} | {_md_escape(fmt.typografi(r.merknad))} |")
         lines.append("")
     (stage_dir / "figurer.qmd").write_text("\n".join(lines) + "\n", encoding="utf-8")
     pages.append(Page("figurer", "appendix", "Figurer og dekning"))
