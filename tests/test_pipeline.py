@@ -77,9 +77,22 @@ def test_cache_invalidation_cases(project):
 def test_library_change_reexecutes_all(project, monkeypatch):
     ed = config.load(project, "2025")
     execute(ed)
-    monkeypatch.setattr(cache_mod, "_lib_hash", "en-annen-versjon-av-biblioteket")
-    ed = config.load(project, "2025")
+    rec = json.loads((project / "_build/cache/2025/01-a.json").read_text())
+    assert "charts.py" in rec["library"] and "chapter.py" in rec["library"]  # what the kernel loaded
+    assert "render/html.py" not in rec["library"]                             # not what it did not
+    real = cache_mod._module_hash
+    monkeypatch.setattr(cache_mod, "_module_hash",
+                        lambda p: "endret" if p.name == "charts.py" else real(p))
     assert _states(execute(ed)) == {"01-a": "done", "02-b": "done"}
+
+
+def test_renderer_change_reexecutes_nothing(project, monkeypatch):
+    ed = config.load(project, "2025")
+    execute(ed)
+    real = cache_mod._module_hash
+    monkeypatch.setattr(cache_mod, "_module_hash",
+                        lambda p: "endret" if p.name == "html.py" else real(p))
+    assert _states(execute(ed)) == {"01-a": "cached", "02-b": "cached"}
 
 
 def test_lock_change_reexecutes_all(project):

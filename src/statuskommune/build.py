@@ -81,10 +81,11 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
         if f.is_file():
             h.update(str(f.name).encode())
             h.update(f.read_bytes())
-    # datasets described in the appendix (their descriptions are part of the page)
+    # dataset descriptions (the appendix "Kilder og data" is built from them)
     from . import datasets as ds_mod
-    for dset in sorted(ds_mod.all_datasets(ed.root, ed.vintage), key=lambda d: d.name):
-        h.update(dset.descriptor_path.read_bytes())
+    _, descs = ds_mod.scan(ed.root, None)
+    for p in sorted(descs):
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 

@@ -4,7 +4,9 @@ A chapter notebook is re-executed only when one of its inputs changed:
 - the notebook itself or its Papermill parameters;
 - a dataset it read on its last run (the loader records name + fingerprint of CSV and
   description; no hand-kept dependency list);
-- the library code (every .py file of the package);
+- the library code it used (the package modules loaded in the notebook's kernel, recorded by
+  the chapter at run time with their hashes; a change in a module it never imported, such as
+  the renderer, does not re-execute it);
 - the locked dependency versions (constraints.txt).
 A record is written only after a successful run whose outputs were moved into place, and it
 stores the hash of every output file, so a half-written output (an interrupted build) never
@@ -36,11 +38,28 @@ _lib_hash: str | None = None
 
 
 def library_hash() -> str:
+    """Hash of every file of the package (for the render fingerprint)."""
     global _lib_hash
     if _lib_hash is None:
-        files = sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+        files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         _lib_hash = _hash_files(files)
     return _lib_hash
+
+
+def _module_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def module_hashes(paths: list[Path]) -> dict[str, str]:
+    """{path relative to the package: sha256} for the package modules a notebook loaded."""
+    out = {}
+    for p in paths:
+        try:
+            rel = p.relative_to(PACKAGE_DIR).as_posix()
+        except ValueError:
+            continue
+        out[rel] = _module_hash(p)
+    return out
 
 
 def lock_hash(root: Path) -> str:
@@ -54,7 +73,6 @@ def static_key(root: Path, notebook: Path, params: dict) -> dict:
     return {
         "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
         "parameters": hashlib.sha256(json.dumps(portable, sort_keys=True).encode()).hexdigest(),
-        "library": library_hash(),
         "lock": lock_hash(root),
     }
 
@@ -85,11 +103,15 @@ class Cache:
             rec = json.loads(rec_path.read_text(encoding="utf-8"))
         except ValueError:
             return Verdict(False, "ødelagt cache-post")
-        for k in ("notebook", "parameters", "library", "lock"):
+        for k in ("notebook", "parameters", "lock"):
             if rec.get("key", {}).get(k) != key[k]:
-                names = {"notebook": "notatboken", "parameters": "parametrene",
-                         "library": "bibliotekkoden", "lock": "låste avhengigheter"}
+                names = {"notebook": "notatboken", "parameters": "parametrene", "lock": "låste avhengigheter"}
                 return Verdict(False, f"{names[k]} er endret")
+        if not rec.get("library"):
+            return Verdict(False, "bibliotekkoden er ikke registrert")
+        for rel, h in rec["library"].items():
+            if _module_hash(PACKAGE_DIR / rel) != h:
+                return Verdict(False, f"bibliotekkoden er endret ({rel})")
         for key, fp in rec.get("datasets", {}).items():
             name, _, vintage = key.partition("@")
             if ds_mod.current_fingerprint(self.root, name, vintage or self.vintage) != fp:
@@ -104,9 +126,9 @@ class Cache:
             return Verdict(False, "figurene på disk stemmer ikke med cache-posten")
         return Verdict(True, "uendret")
 
-    def write(self, stem: str, key: dict, datasets_read: dict, output_dir: Path) -> None:
+    def write(self, stem: str, key: dict, datasets_read: dict, output_dir: Path, library: dict | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        rec = {"key": key, "datasets": datasets_read,
+        rec = {"key": key, "datasets": datasets_read, "library": library or {},
                "outputs": outputs_hash([p for p in output_dir.iterdir() if p.is_file()])}
         tmp = self.record_path(stem).with_suffix(".tmp")
         tmp.write_text(json.dumps(rec, indent=1, sort_keys=True), encoding="utf-8")

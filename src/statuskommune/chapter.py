@@ -172,6 +172,12 @@ class Kapittel:
 
     # -- manifest -----------------------------------------------------------------------
     def _write(self) -> None:
+        import sys as _sys
+
+        from .cache import module_hashes
+
+        used = sorted({Path(mod.__file__).resolve() for name, mod in list(_sys.modules.items())
+                       if name.split(".")[0] == "statuskommune" and getattr(mod, "__file__", None)})
         m = {
             "chapter": self.slug,
             "edition": self.edition,
@@ -180,6 +186,7 @@ class Kapittel:
             "figures": [asdict(f) for f in self.figures],
             "numbers": {k: asdict(v) for k, v in self.numbers.items()},
             "datasets_read": dict(sorted(self.read.items())),
+            "library": module_hashes(used),
             "skipped": self.skipped,
         }
         tmp = self.output_dir / (MANIFEST + ".tmp")

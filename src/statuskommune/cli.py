@@ -149,7 +149,7 @@ def check(edition, all_vintages) -> None:
         root = _root()
         vintages = datasets.vintages(root) if all_vintages else [config.load(root, edition).vintage]
         for v in vintages:
-            found = validate(root, v)
+            found = validate(root, v)  # no cache: always a full validation
             click.echo(f"Dataårgang {v}: {len(found)} datasett er gyldige.")
     _run(go)
 

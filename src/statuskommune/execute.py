@@ -204,7 +204,8 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
                         outcomes[job.stem] = out
                         if out.state == "done":
                             manifest = read_manifest(job.output_dir)
-                            cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir)
+                            cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir,
+                                        manifest.get("library", {}))
                         if progress:
                             progress.update(job.stem, out.state, out.seconds, out.error or out.reason)
             except KeyboardInterrupt:

@@ -138,42 +138,69 @@ def scan_headings(body: str) -> list[tuple[int, str, str | None, bool]]:
     return out
 
 
+def _read_table(csv_path: Path) -> tuple[list[str], list[list]]:
+    """Read a figure's CSV (machine format) into header + rows of str/float/None."""
+    import csv
+
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+
+    def conv(v: str):
+        if v == "" or v in ("..", ".", ":"):
+            return None
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+    cols = list(zip(*body)) if body else [[] for _ in header]
+    numeric = [all(conv(v) is None or isinstance(conv(v), float) for v in col) for col in cols]
+    data = [[conv(v) if numeric[i] else v for i, v in enumerate(r)] for r in body]
+    return header, data
+
+
+def _pivot(header: list[str], data: list[list], rows: str, cols: str, vals: str) -> tuple[list[str], list[list]]:
+    ri, ci, vi = header.index(rows), header.index(cols), header.index(vals)
+    row_keys = list(dict.fromkeys(r[ri] for r in data))
+    col_keys = list(dict.fromkeys(r[ci] for r in data))
+    cell = {}
+    for r in data:
+        cell.setdefault((r[ri], r[ci]), r[vi])
+    out = [[rk] + [cell.get((rk, ck)) for ck in col_keys] for rk in row_keys]
+    label = lambda k: str(int(k)) if isinstance(k, float) and k.is_integer() else str(k)  # noqa: E731
+    return [rows] + [label(c) for c in col_keys], out
+
+
 def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
     """An accessible HTML table of the numbers behind a figure (Norwegian formatting)."""
-    import pandas as pd
-
-    df = pd.read_csv(csv_path, encoding="utf-8")
+    header, data = _read_table(csv_path)
     dec = rec.get("desimaler", 1)
     piv = rec.get("tabell")
     if piv:
-        df = df.pivot_table(index=piv["rader"], columns=piv["kolonner"], values=piv["verdier"],
-                            aggfunc="first", sort=False)
-        df = df.reset_index()
-        df.columns = [str(c) for c in df.columns]
+        header, data = _pivot(header, data, piv["rader"], piv["kolonner"], piv["verdier"])
 
     def cell(col: str, v) -> str:
-        if pd.isna(v):
+        if v is None:
             return ".."
         if isinstance(v, str):
             return html.escape(fmt.typografi(v))
-        if col.strip().lower() in ("år", "årstall", "skoleår") or (
-                float(v).is_integer() and 1800 <= v <= 2100 and col.lower().startswith("år")):
+        if v.is_integer() and 1800 <= v <= 2100 and col.strip().lower().startswith(("år", "skoleår", "startår")):
             return str(int(v))
-        if float(v).is_integer() and dec == 0:
+        if v.is_integer() and dec == 0:
             return fmt.tall(v, 0)
         return fmt.tall(v, dec)
 
-    cols = list(df.columns)
-    head = "".join(f'<th scope="col">{html.escape(fmt.typografi(c))}</th>' for c in cols)
+    head = "".join(f'<th scope="col">{html.escape(fmt.typografi(c))}</th>' for c in header)
     rows = []
-    for _, r in df.iterrows():
-        cells = [f'<th scope="row">{cell(cols[0], r[cols[0]])}</th>']
-        cells += [f'<td class="tall">{cell(c, r[c])}</td>' if not isinstance(r[c], str) else f"<td>{cell(c, r[c])}</td>"
-                  for c in cols[1:]]
+    for r in data:
+        cells = [f'<th scope="row">{cell(header[0], r[0])}</th>']
+        cells += [f'<td class="tall">{cell(c, v)}</td>' if not isinstance(v, str) else f"<td>{cell(c, v)}</td>"
+                  for c, v in zip(header[1:], r[1:])]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = html.escape(f"Tallene bak figur {number}: {rec['tittel']}")
-    return (f'<div class="tabellramme" tabindex="0" role="region" aria-label="{cap}"><table class="figurtabell"><caption>{cap}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return (f'<div class="tabellramme" tabindex="0" role="region" aria-label="{cap}"><table class="figurtabell">'
+            f"<caption>{cap}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _sentence(s: str) -> str:

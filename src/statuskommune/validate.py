@@ -122,26 +122,32 @@ def _structural(root: Path, vintage: str) -> tuple[list[str], list[ds_mod.Datase
     return problems, found
 
 
-def _fingerprint(found: list[ds_mod.Dataset]) -> str:
+def _fingerprint(root: Path, vintage: str) -> str:
+    """Hash of every data file and description of the vintage (names and bytes): the validation
+    result depends on nothing else, so an unchanged fingerprint means an unchanged result."""
+    csvs, descs = ds_mod.scan(root, vintage)
     h = hashlib.sha256(VALIDATOR_VERSION.encode())
-    for dset in sorted(found, key=lambda x: x.name):
-        h.update(dset.name.encode())
-        h.update(dset.csv.read_bytes())
-        h.update(dset.descriptor_path.read_bytes())
+    for p in sorted(set(csvs) | set(descs)):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 
-def validate(root: Path, vintage: str, cache_dir: Path | None = None) -> list[ds_mod.Dataset]:
-    """Validate a vintage; return its datasets or raise DataValidationError listing every problem."""
-    problems, found = _structural(root, vintage)
+def validate(root: Path, vintage: str, cache_dir: Path | None = None) -> list[ds_mod.Dataset] | None:
+    """Validate a vintage or raise DataValidationError listing every problem.
+
+    Returns the datasets; with a cache hit (nothing changed since a successful validation)
+    returns None without reading any description.
+    """
     cache_file = (cache_dir / f"validation-{vintage}.json") if cache_dir else None
-    fp = _fingerprint(found)
-    if not problems and cache_file and cache_file.is_file():
+    fp = _fingerprint(root, vintage)
+    if cache_file and cache_file.is_file():
         try:
             if json.loads(cache_file.read_text())["fingerprint"] == fp:
-                return found
+                return None
         except (ValueError, KeyError):
             pass
+    problems, found = _structural(root, vintage)
     problems += _frictionless(root, found)
     if problems:
         raise DataValidationError(problems)

@@ -20,17 +20,39 @@ HERE = Path(__file__).resolve().parent
 FILTER = HERE / "filters" / "statuskommune.lua"
 
 
+def _cache_key(staged: Staged, page: Page, to: str, args: list[str]) -> str:
+    import hashlib
+
+    h = hashlib.sha256("\0".join([to, page.html, str(page.number)] + args[2:]).encode())
+    for p in (staged.dir / page.qmd, staged.dir / "crossref.json", FILTER):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def pandoc_page(staged: Staged, page: Page, to: str) -> str:
-    """Run pandoc on one staged page; returns the body in ``to`` ('html5' or 'typst')."""
+    """Run pandoc on one staged page; returns the body in ``to`` ('html5' or 'typst').
+
+    Results are cached by the hash of everything pandoc sees (the page, the cross-reference
+    index, the filter, the options), so an edit to one chapter re-runs pandoc for that page only.
+    """
     args = [tools.pandoc_path(), str(staged.dir / page.qmd), "--from", "markdown", "--to", to,
             "--wrap=none", "--lua-filter", str(FILTER),
             "-M", f"crossref-index={staged.dir / 'crossref.json'}", "-M", f"page={page.html}"]
     if page.number is not None:
         args += ["-M", f"chapter-number={page.number}"]
+    cache = staged.dir.parent / "pandoc-cache"
+    key_args = [a.replace(str(staged.dir), "<stage>") for a in args]
+    hit = cache / f"{_cache_key(staged, page, to, key_args)}.{to}"
+    if hit.is_file():
+        return hit.read_text(encoding="utf-8")
     proc = subprocess.run(args, capture_output=True, text=True, cwd=staged.dir)
     if proc.returncode != 0:
         src = page.source or page.qmd
         raise RenderError(f"pandoc feilet for {src} ({to}):\n{proc.stderr.strip()}")
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = hit.with_suffix(hit.suffix + ".tmp")
+    tmp.write_text(proc.stdout, encoding="utf-8")
+    tmp.replace(hit)
     return proc.stdout
 
 
