@@ -145,8 +145,9 @@ def test_noop_rebuild_skips_rendering(project):
     assert "Tallet er" in (project / "_book/2025/02-b.html").read_text()
 
 
-def test_interrupted_build_recovers(project):
-    """Kill a build in the middle of execution; the next build must succeed on its own."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+def test_interrupted_build_recovers(project, sig):
+    """Interrupt a build in the middle of execution; the next build must succeed on its own."""
     build(project, "2025", quiet=True)
     published = (project / "_book/2025/index.html").read_bytes()
     _rehash_a(project, "aar,verdi\n2022,9.5\n2023,8.5\n2024,7.5\n")
@@ -161,8 +162,10 @@ def test_interrupted_build_recovers(project):
             break
         time.sleep(0.05)
     assert tmp_dirs, "the build never started executing"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    os.killpg(proc.pid, sig)
+    out = proc.communicate(timeout=60)[0].decode()
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "Avbrutt" in out, out[-2000:]
     assert (project / "_book/2025/index.html").read_bytes() == published  # untouched
     assert not (project / "_build/cache/2025/01-a.json").exists()      # no record for a half run
     res = build(project, "2025", quiet=True)
@@ -192,3 +195,18 @@ def test_cli_reports_errors_without_traceback(project):
                        env=env, capture_output=True, text=True)
     assert r.returncode == 1
     assert "Ukjent utgave «1999»" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_new_edition_starts_from_the_previous_one(project):
+    from statuskommune import config
+    from statuskommune.edition import new_edition
+
+    build(project, "2025", quiet=True)
+    made = new_edition(project, 2026)
+    assert (project / "_quarto-2026.yml").is_file() and (project / "data/2026/README.md").is_file()
+    ed = config.load(project, "2026")
+    assert ed.vintage == "2026" and ed.title == "Status Kommune 2026" and ed.pdf_name == "statuskommune-2026.pdf"
+    assert "syntetisk/a" in (project / "data/2026/README.md").read_text()
+    # without data for the new vintage, the build stops and names the missing dataset
+    with pytest.raises(StatusKommuneError, match="syntetisk/a"):
+        build(project, "2026", quiet=True)

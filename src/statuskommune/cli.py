@@ -242,6 +242,23 @@ def data_hash(edition) -> None:
     _run(go)
 
 
+@main.command("new-edition")
+@click.argument("year", type=int)
+@click.option("--from", "base", default=None, help="Utgaven som kopieres (standard: default-edition).")
+def new_edition_cmd(year, base) -> None:
+    """Lag profilen og datamappen for en ny utgave.
+
+    Example: statuskommune new-edition 2026
+    """
+    from .edition import new_edition
+
+    def go():
+        for p in new_edition(_root(), year, base):
+            click.echo(f"laget {p.relative_to(_root())}")
+        click.echo(f"Legg dataene i data/{year}/ og bygg med: statuskommune build --edition {year}")
+    _run(go)
+
+
 @main.group()
 def notebooks() -> None:
     """Verktøy for kapittelnotatbøkene."""
