@@ -193,3 +193,23 @@ def test_html_numbers_in_data_tables_use_norwegian_format(built_report):
     for c in cells:
         assert not re.search(r"\d\.\d", c) and "-" not in c, c
     assert any("," in c for c in cells) and any("\u2212" in c for c in cells)
+
+
+def test_html_heading_levels_do_not_skip(built_report):
+    root, _ = built_report
+    for page in _pages(root):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        levels = [int(h.name[1]) for h in soup.find("main").find_all(re.compile(r"^h[1-6]$"))]
+        assert levels and levels[0] == 1, page.name
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (page.name, levels)
+
+
+def test_older_edition_builds_from_its_own_vintage(built_report):
+    from statuskommune.build import build
+
+    root, _ = built_report
+    res = build(root, "2024", quiet=True)
+    assert res.pdf == root / "_book" / "2024" / "statuskommune-2024.pdf" and res.pdf.is_file()
+    html = (root / "_book" / "2024" / "02-lokaldemokrati.html").read_text(encoding="utf-8")
+    assert "TBU, mars 2024" in html and "mars 2025" not in html.split("<main")[1].split("</main>")[0]
+    assert (root / "_book" / "2025" / "index.html").is_file()  # the other edition is untouched

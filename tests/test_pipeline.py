@@ -114,6 +114,7 @@ def test_failing_notebook_stops_build_and_keeps_previous_output(project):
     assert "Kapittel 02-b feilet i celle 5" in msg
     assert "ValueError: syntetisk feil for testen" in msg
     assert "_build/2025/notebooks/02-b.ipynb" in msg
+    assert "01-a" in msg and "Oppsummering" in msg  # the other chapter's outcome is still reported
     assert index.read_bytes() == before
     executed = nbformat.read(str(project / "_build/2025/notebooks/02-b.ipynb"), as_version=4)
     assert any(o.get("ename") == "ValueError" for c in executed.cells for o in c.get("outputs", []))

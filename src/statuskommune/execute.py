@@ -216,6 +216,9 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
     result = [outcomes[j.stem] for j in jobs]
     failed = [o for o in result if o.state == "failed"]
     if failed:
+        from .progress import summary
+
         raise StatusKommuneError(
-            f"{len(failed)} av {len(result)} kapitler feilet:\n" + "\n".join(o.error or o.stem for o in failed))
+            f"{len(failed)} av {len(result)} kapitler feilet:\n" + "\n".join(o.error or o.stem for o in failed)
+            + "\n" + summary(result))
     return result
