@@ -10,7 +10,7 @@ from statuskommune.errors import RenderError, ToolMissingError
 from statuskommune.render import html as html_r
 from statuskommune.render import pdf as pdf_r
 from statuskommune.render import quarto, tools
-from statuskommune.stage import Page, Staged, stage
+from statuskommune.stage import Page, Staged, stage  # noqa: F401
 from test_stage import _run_notebooks_inline
 
 FILTER = Path(html_r.FILTER)
@@ -113,6 +113,7 @@ def test_staged_project_is_a_quarto_book(project, tmp_path):
     assert q["book"]["chapters"] == ["index.qmd", "01-a.qmd", "02-b.qmd"]
     assert q["book"]["appendices"] == ["kilder.qmd", "figurer.qmd"]
     assert q["lang"] == "nb"
+    assert (tmp_path / "stage" / q["format"]["html"]["css"]).is_file()
     for ch in q["book"]["chapters"] + q["book"]["appendices"]:
         body = (tmp_path / "stage" / ch).read_text()
         assert "{{< fig" not in body and "{{< var" not in body  # only standard Quarto markup is left

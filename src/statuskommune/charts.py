@@ -216,33 +216,26 @@ def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = N
             base_pos = base_pos + np.where(plot_vals >= 0, plot_vals, 0)
             base_neg = base_neg + np.where(plot_vals < 0, plot_vals, 0)
     allv = data[verdi].dropna()
+    # The value axis is x for horizontal bars and y for vertical ones; everything else is the same.
+    value_axis, cat_axis = ("x", "y") if horisontal else ("y", "x")
+    set_lim = ax.set_xlim if horisontal else ax.set_ylim
     if horisontal:
         ax.set_yticks(pos, _wrap(cats, bredde_etikett))
         ax.invert_yaxis()
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        ax.tick_params(axis="y", length=0)
-        if xlim:
-            ax.set_xlim(*xlim)
-        elif verdietiketter and not stablet and len(allv):
-            lo, hi = min(0, allv.min()), max(0, allv.max())
-            pad = (hi - lo) * 0.12 or 1
-            ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
-        ax.xaxis.set_major_formatter(fmt.akseformat(_tick_decimals(ax, "x"), prosenttegn))
-        if len(allv) and allv.min() < 0:
-            ax.axvline(0, color=style.TEXT_MUTED, linewidth=0.8, zorder=2)
     else:
         ax.set_xticks(pos, _wrap(cats, max(8, int(70 / max(len(cats), 1)))))
-        ax.tick_params(axis="x", length=0)
-        if xlim:
-            ax.set_ylim(*xlim)
-        elif verdietiketter and not stablet and len(allv):
-            lo, hi = min(0, allv.min()), max(0, allv.max())
-            pad = (hi - lo) * 0.1 or 1
-            ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
-        ax.yaxis.set_major_formatter(fmt.akseformat(_tick_decimals(ax), prosenttegn))
-        if len(allv) and allv.min() < 0:
-            ax.axhline(0, color=style.TEXT_MUTED, linewidth=0.8, zorder=2)
+    ax.grid(axis=cat_axis, visible=False)
+    ax.grid(axis=value_axis, visible=True)
+    ax.tick_params(axis=cat_axis, length=0)
+    if xlim:
+        set_lim(*xlim)
+    elif verdietiketter and not stablet and len(allv):
+        lo, hi = min(0, allv.min()), max(0, allv.max())
+        pad = (hi - lo) * (0.12 if horisontal else 0.1) or 1  # room for the value labels
+        set_lim(lo - (pad if lo < 0 else 0), hi + pad)
+    getattr(ax, f"{value_axis}axis").set_major_formatter(fmt.akseformat(_tick_decimals(ax, value_axis), prosenttegn))
+    if len(allv) and allv.min() < 0:
+        (ax.axvline if horisontal else ax.axhline)(0, color=style.TEXT_MUTED, linewidth=0.8, zorder=2)
     _reference(ax, referanse, horizontal_value_axis=horisontal, desimaler=desimaler)
     _unit(ax, enhet)
     if n_series > 1:

@@ -385,6 +385,13 @@ def _write_quarto_yml(ed: Edition, st: Staged) -> None:
     book["appendices"] = [p.qmd for p in st.pages if p.kind == "appendix"]
     book["output-file"] = ed.pdf_name[:-4]
     q.setdefault("project", {})["type"] = "book"
+    # Quarto reads the house stylesheet and fonts from the staged folder, like the built-in renderer.
+    from .render.html import copy_assets
+
+    copy_assets(st.dir)
+    html_fmt = q.setdefault("format", {}).setdefault("html", {})
+    if isinstance(html_fmt, dict):
+        html_fmt["css"] = "assets/statuskommune.css"
     q["project"].pop("output-dir", None)
     q["project"]["render"] = [p.qmd for p in st.pages]
     with (st.dir / "_quarto.yml").open("w", encoding="utf-8") as f:
