@@ -72,7 +72,7 @@ def test_numbers_are_formatted_norwegian(project, tmp_path):
 
 def test_missing_dataset_in_vintage_is_skipped_only_when_allowed(project, tmp_path):
     (project / "data/2024").mkdir()
-    strict = _kap(project, tmp_path)
+    _kap(project, tmp_path)
     with pytest.raises(DatasetNotInVintage):
         Kapittel("01-a", vintage="2024", data_dir=project / "data", output_dir=tmp_path / "s").last("syntetisk/a")
     lenient = Kapittel("01-a", vintage="2024", data_dir=project / "data", output_dir=tmp_path / "l",

@@ -1,6 +1,5 @@
 """Source notebooks: parametrised, thin, committed without outputs (except the checked numbers)."""
 
-import json
 import re
 from pathlib import Path
 

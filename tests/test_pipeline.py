@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -203,7 +202,7 @@ def test_new_edition_starts_from_the_previous_one(project):
     from statuskommune.edition import new_edition
 
     build(project, "2025", quiet=True)
-    made = new_edition(project, 2026)
+    new_edition(project, 2026)
     assert (project / "_quarto-2026.yml").is_file() and (project / "data/2026/README.md").is_file()
     ed = config.load(project, "2026")
     assert ed.vintage == "2026" and ed.title == "Status Kommune 2026" and ed.pdf_name == "statuskommune-2026.pdf"

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from statuskommune import config
-from statuskommune.errors import RenderError, ToolMissingError
+from statuskommune.errors import ToolMissingError
 from statuskommune.render import html as html_r
 from statuskommune.render import pdf as pdf_r
 from statuskommune.render import quarto, tools
@@ -107,7 +106,7 @@ def test_staged_project_is_a_quarto_book(project, tmp_path):
     import yaml
 
     ed = _run_notebooks_inline(project)
-    st = stage(ed, tmp_path / "stage")
+    stage(ed, tmp_path / "stage")
     q = yaml.safe_load((tmp_path / "stage" / "_quarto.yml").read_text())
     assert q["project"]["type"] == "book"
     assert q["book"]["chapters"] == ["index.qmd", "01-a.qmd", "02-b.qmd"]

@@ -8,7 +8,7 @@ import yaml
 
 from statuskommune import datasets, validate
 from statuskommune.errors import DataValidationError
-from synthetic import FIELDS, write_dataset
+from synthetic import write_dataset
 
 
 def _desc(csv):

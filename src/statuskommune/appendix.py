@@ -5,7 +5,6 @@ the edition's reference figure list), never from hand-kept copies.
 
 from __future__ import annotations
 
-import html
 import shutil
 from pathlib import Path
 

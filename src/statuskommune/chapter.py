@@ -24,7 +24,6 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import datasets as ds_mod
 from . import fmt

@@ -112,7 +112,7 @@ def render(edition, to, renderer) -> None:
     Example: statuskommune render --to html
     """
     from . import config, publish
-    from .build import BUILD_RECORD, _check_outputs, choose_renderer, render_to
+    from .build import _check_outputs, choose_renderer, render_to
     from .stage import stage
 
     def go():

@@ -106,7 +106,6 @@ def run_job(job: Job) -> Outcome:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .chapter import read_manifest
 
     t0 = time.monotonic()
     tmp = job.output_dir.parent / f".{job.stem}.tmp-{os.getpid()}"

@@ -29,7 +29,6 @@ def sync(source: Path, executed: Path | None) -> bool:
     stored = nb.cells[ci].outputs
     if executed is not None and executed.is_file():
         ex = nbformat.read(str(executed), as_version=4)
-        src_ids = [c.source for c in nb.cells]
         match = [c for c in ex.cells if c.cell_type == "code" and CHECK in c.source]
         if match:
             stored = [o for o in match[0].outputs if o.output_type == "stream"]

@@ -229,7 +229,7 @@ def _figure_markdown(rec: dict, stem: str, number: str, table_html: str) -> str:
 
 def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None) -> Staged:
     """Write the staged project for an edition into ``stage_dir`` (which is replaced)."""
-    from . import appendix, datasets as ds_mod
+    from . import appendix
 
     manifests = manifests if manifests is not None else load_manifests(ed)
     numbers_src, figures_src = _collect(manifests)
