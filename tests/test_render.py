@@ -163,3 +163,30 @@ def test_missing_typst_says_what_to_do(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(ToolMissingError, match="typst"):
         tools.typst_module()
+
+
+def test_build_with_quarto_renderer_runs_quarto_on_the_staged_project(project, tmp_path, monkeypatch):
+    """A stand-in `quarto` on PATH records its arguments and writes the outputs Quarto would;
+    this tests the build's Quarto path end to end without claiming Quarto itself renders."""
+    import os
+    import stat
+
+    from statuskommune.build import build
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "quarto-args.txt"
+    fake = bindir / "quarto"
+    fake.write_text("#!/bin/sh\n"
+                    f"echo \"$@\" > {log}\n"
+                    "out=\"$6\"; mkdir -p \"$out\"\n"
+                    "echo '<html lang=\"nb\"></html>' > \"$out/index.html\"\n"
+                    "echo '%PDF-1.7' > \"$out/statuskommune-2025.pdf\"\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    res = build(project, "2025", renderer="auto", quiet=True)
+    assert res.renderer == "quarto"
+    args = log.read_text().split()
+    assert args[0] == "render" and args[1].endswith("_build/2025/stage") and args[2:4] == ["--to", "html,typst"]
+    assert (project / "_build/2025/stage/_quarto.yml").is_file()
+    assert (project / "_book/2025/index.html").is_file()
