@@ -71,6 +71,7 @@ class Staged:
     numbers: dict[str, str]
     datasets: list[dict]
     warnings: list[str] = field(default_factory=list)
+    subtitle: str = ""
 
 
 def _esc_md(s: str) -> str:
@@ -367,7 +368,8 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
 
     (stage_dir / "crossref.json").write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
     staged = Staged(stage_dir, ed.edition, ed.title, pages, index, figures, numbers, used_datasets,
-                    [f"Figuren «{u}» er laget, men ikke brukt i noe kapittel." for u in unused])
+                    [f"Figuren «{u}» er laget, men ikke brukt i noe kapittel." for u in unused],
+                    str(ed.quarto.get("book", {}).get("subtitle", "") or ""))
     _write_quarto_yml(ed, staged)
     (stage_dir / "stage.json").write_text(json.dumps(
         {"edition": ed.edition, "title": ed.title, "pages": [asdict(p) for p in pages],

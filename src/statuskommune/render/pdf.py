@@ -57,6 +57,7 @@ def build_typst_source(staged: Staged, date_text: str) -> Path:
     src = (tpl.replace("{{TITLE}}", _typst_str(staged.title))
               .replace("{{EDITION}}", _typst_str(staged.edition))
               .replace("{{DATE}}", _typst_str(date_text))
+              .replace("{{SUBTITLE}}", _typst_str(staged.subtitle))
               .replace("{{PRIMARY}}", style.PALETTE[0])
               .replace("{{BODY}}", "\n".join(includes)))
     main = staged.dir / "rapport.typ"
