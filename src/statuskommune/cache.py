@@ -50,6 +50,9 @@ def _module_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
 
 
+_seen: dict[Path, str] = {}
+
+
 def module_hashes(paths: list[Path]) -> dict[str, str]:
     """{path relative to the package: sha256} for the package modules a notebook loaded."""
     out = {}
@@ -58,7 +61,9 @@ def module_hashes(paths: list[Path]) -> dict[str, str]:
             rel = p.relative_to(PACKAGE_DIR).as_posix()
         except ValueError:
             continue
-        out[rel] = _module_hash(p)
+        if p not in _seen:  # module files do not change while a notebook runs
+            _seen[p] = _module_hash(p)
+        out[rel] = _seen[p]
     return out
 
 

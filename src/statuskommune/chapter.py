@@ -193,6 +193,16 @@ class Kapittel:
         tmp.replace(self.output_dir / MANIFEST)
 
 
+def _skip_missing(kap: "Kapittel", kind: str, name: str, exc_type, exc) -> bool:
+    """Skip a block whose dataset is absent from this vintage, if the edition allows it."""
+    if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and kap.allow_missing_data:
+        kap.skipped.append({kind: name, "reason": str(exc)})
+        kap._write()
+        print(f"[hoppet over] {name}: {exc}")
+        return True
+    return False
+
+
 class Blokk:
     def __init__(self, kap: Kapittel, navn: str):
         self.kap, self.navn = kap, navn
@@ -201,12 +211,7 @@ class Blokk:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and self.kap.allow_missing_data:
-            self.kap.skipped.append({"block": self.navn, "reason": str(exc)})
-            self.kap._write()
-            print(f"[hoppet over] {self.navn}: {exc}")
-            return True
-        return False
+        return _skip_missing(self.kap, "block", self.navn, exc_type, exc)
 
     def last(self, name: str):
         return self.kap.last(name)
@@ -228,10 +233,7 @@ class Figur:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None and issubclass(exc_type, _NotThisEdition):
             return True
-        if exc_type is not None and issubclass(exc_type, DatasetNotInVintage) and self.kap.allow_missing_data:
-            self.kap.skipped.append({"figure": self.id, "reason": str(exc)})
-            self.kap._write()
-            print(f"[hoppet over] {self.id}: {exc}")
+        if _skip_missing(self.kap, "figure", self.id, exc_type, exc):
             return True
         if exc_type is None and not self.done:
             raise StatusKommuneError(f"Figur «{self.id}» i {self.kap.slug}: blokken kalte aldri f.tegn(...).")

@@ -38,12 +38,16 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _fingerprint(csv: Path, descriptor: Path) -> str:
+    h = hashlib.sha256(csv.read_bytes())
+    h.update(b"\0")
+    h.update(descriptor.read_bytes())
+    return h.hexdigest()
+
+
 def fingerprint(dset: "Dataset") -> str:
     """What a chapter depends on when it reads a dataset: its values and its description."""
-    h = hashlib.sha256(dset.csv.read_bytes())
-    h.update(b"\0")
-    h.update(dset.descriptor_path.read_bytes())
-    return h.hexdigest()
+    return _fingerprint(dset.csv, dset.descriptor_path)
 
 
 def current_fingerprint(root: Path, name: str, vintage: str) -> str:
@@ -53,10 +57,7 @@ def current_fingerprint(root: Path, name: str, vintage: str) -> str:
     desc = descriptor_path_for(csv)
     if not (csv.is_file() and desc.is_file()):
         return MISSING
-    h = hashlib.sha256(csv.read_bytes())
-    h.update(b"\0")
-    h.update(desc.read_bytes())
-    return h.hexdigest()
+    return _fingerprint(csv, desc)
 
 
 @dataclass(frozen=True)

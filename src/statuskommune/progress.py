@@ -84,7 +84,7 @@ def make(quiet: bool):
     return LiveProgress()
 
 
-def summary(outcomes, stream=None) -> str:
+def summary(outcomes) -> str:
     lines = ["Oppsummering:"]
     for o in outcomes:
         took = f" {_secs(o.seconds)}" if o.state in ("done", "failed") else ""

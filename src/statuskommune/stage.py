@@ -68,8 +68,6 @@ class Staged:
     pages: list[Page]
     index: dict               # crossref index: id -> {kind, number, page, title}
     figures: list[dict]       # in report order: manifest record + number + chapter
-    numbers: dict[str, str]
-    datasets: list[dict]
     warnings: list[str] = field(default_factory=list)
     subtitle: str = ""
 
@@ -367,7 +365,7 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
     pages += extra_pages
 
     (stage_dir / "crossref.json").write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
-    staged = Staged(stage_dir, ed.edition, ed.title, pages, index, figures, numbers, used_datasets,
+    staged = Staged(stage_dir, ed.edition, ed.title, pages, index, figures,
                     [f"Figuren «{u}» er laget, men ikke brukt i noe kapittel." for u in unused],
                     str(ed.quarto.get("book", {}).get("subtitle", "") or ""))
     _write_quarto_yml(ed, staged)
