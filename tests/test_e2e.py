@@ -173,10 +173,10 @@ def test_html_text_lint(built_report):
 
 
 def test_pdf_text_lint(pdf):
-    # Skip the cover and contents, and stop at the appendix "Figurer og dekning": its tables list
-    # figure numbers ("2.48"), which are numbering, not decimals.
+    # Skip the cover and contents, and stop at the appendix "Figurliste": its table lists figure
+    # numbers ("2.48"), which are numbering, not decimals.
     pages = [p.extract_text() for p in pdf.pages[2:]]
-    end = next((i for i, t in enumerate(pages) if t.lstrip().startswith("Figurer og dekning")), len(pages))
+    end = next((i for i, t in enumerate(pages) if "Figurliste" in t.splitlines()[:3]), len(pages))
     assert end > 0
     problems = _lint("\n".join(pages[:end]))
     assert not problems, "\n".join(problems[:20])

@@ -71,8 +71,12 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
     files = [ed.root / "_quarto.yml", ed.root / f"_quarto-{ed.edition}.yml", *ed.chapter_files,
              ed.root / "chapters" / f"_dekning-{ed.edition}.yml"]
     for ch in ed.chapters:
+        # A chapter's figures count only while its notebook exists (stage reads them on the same
+        # rule): deleting a notebook changes what is rendered, so it must change the fingerprint.
+        nb = ed.notebook_for(ch)
+        h.update(f"notatbok:{ch.stem}:{nb.name if nb else '-'}".encode())
         d = ed.output_dir(ch.stem)
-        if d.is_dir():
+        if nb is not None and d.is_dir():
             files += sorted(p for p in d.iterdir() if p.is_file())
     pkg = Path(__file__).resolve().parent / "render"
     files += sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

@@ -57,7 +57,7 @@ def build(edition, to, renderer, force, quiet) -> None:
 
     Example: statuskommune build --edition 2025 --to html,pdf
     """
-    from . import progress
+    from . import fmt, progress
     from .build import build as do_build
 
     def go():
@@ -69,7 +69,7 @@ def build(edition, to, renderer, force, quiet) -> None:
             click.echo(click.style("Merk: ", fg="yellow") + w)
         if not res.rendered:
             click.echo("Ingenting er endret siden forrige bygging; utdataene er uendret.")
-        click.echo(f"Ferdig på {time.monotonic() - t0:.1f} s (gjengitt med {res.renderer}). Utdata:")
+        click.echo(f"Ferdig på {fmt.tall(time.monotonic() - t0, 1)} s (gjengitt med {res.renderer}). Utdata:")
         if res.html:
             click.echo(f"  HTML: {res.html}")
         if res.pdf:

@@ -77,6 +77,30 @@ class Edition:
         return self.settings.get("accessibility-statement-url", "tilgjengelighet.html")
 
     @property
+    def publication_date(self) -> str | None:
+        """The date the edition is published (ISO), set by the editors in the edition's profile.
+
+        It is what the cover and the colophon show. The build time is never shown to readers."""
+        v = self.settings.get("publication-date")
+        return str(v) if v else None
+
+    @property
+    def contact(self) -> str | None:
+        """Where readers report accessibility problems (e-mail or web address), from the config."""
+        v = self.settings.get("contact")
+        return str(v) if v else None
+
+    @property
+    def web_url(self) -> str | None:
+        """The address of the published web edition, when the editors have set one."""
+        v = self.settings.get("web-url")
+        return str(v) if v else None
+
+    @property
+    def publisher(self) -> str:
+        return str(self.settings.get("publisher") or "KS")
+
+    @property
     def figure_list(self) -> str | None:
         """Dataset name of the edition's reference figure list (for the coverage report)."""
         return self.settings.get("figure-list")

@@ -35,7 +35,16 @@ def recover(target: Path, clean_tmp: bool = True) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def publish(built: Path, target: Path) -> None:
+    # mkdtemp creates the folder with mode 700 (private); a published edition is read by a web
+    # server, so it gets the mode any other new folder gets (0777 minus the umask).
+    os.chmod(built, 0o777 & ~_umask())
     recover(target, clean_tmp=False)
     old = _old(target)
     if target.exists():

@@ -70,6 +70,7 @@ class Staged:
     figures: list[dict]       # in report order: manifest record + number + chapter
     warnings: list[str] = field(default_factory=list)
     subtitle: str = ""
+    colophon: dict = field(default_factory=dict)  # publisher, published, web_url, licences
 
 
 def _esc_md(s: str) -> str:
@@ -267,7 +268,11 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
             m = FIG_RE.match(line.strip()) if not fence else None
             if m:
                 fid = m.group(1)
-                if fid not in figures_src:
+                if fid not in figures_src and stem != "index" and ed.notebook_for(src) is None:
+                    errors.append(f"{rel}, linje {lineno}: figuren «{fid}» kan ikke lages fordi kapitlet ikke "
+                                  f"har noen notatbok (notebooks/{src.stem}.ipynb finnes ikke). Legg "
+                                  "notatboken tilbake, eller ta figuren ut av kapitlet.")
+                elif fid not in figures_src:
                     errors.append(f"{rel}, linje {lineno}: figuren «{fid}» finnes ikke; ingen notatbok har "
                                   f"publisert den (kjente figurer: {', '.join(sorted(figures_src)) or 'ingen'}).")
                 elif fid in used_figs:
@@ -366,8 +371,10 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
 
     (stage_dir / "crossref.json").write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
     staged = Staged(stage_dir, ed.edition, ed.title, pages, index, figures,
-                    [f"Figuren «{u}» er laget, men ikke brukt i noe kapittel." for u in unused],
+                    [f"Figuren «{u}» er laget, men ikke brukt i noe kapittel." for u in unused]
+                    + appendix.config_warnings(ed),
                     str(ed.quarto.get("book", {}).get("subtitle", "") or ""))
+    staged.colophon = appendix.colophon_facts(ed, used_datasets)
     _write_quarto_yml(ed, staged)
     (stage_dir / "stage.json").write_text(json.dumps(
         {"edition": ed.edition, "title": ed.title, "pages": [asdict(p) for p in pages],

@@ -112,8 +112,9 @@ def page_html(staged: Staged, page: Page, body: str, pdf_name: str | None, a11y_
 <footer class="bunn">
 <p>{title} er utgitt av KS. Figurene er laget fra dataene som er oppgitt under hver figur.</p>
 <ul>
-<li><a href="kilder.html">Kilder og data</a></li>
-<li><a href="figurer.html">Figurer og dekning</a></li>
+<li><a href="kilder.html">Kilder</a></li>
+<li><a href="figurer.html">Figurliste</a></li>
+<li><a href="datagrunnlag.html">Datagrunnlag for redaksjonen</a></li>
 {('<li>' + pdf_link + '</li>') if pdf_link else ''}
 <li><a href="{htmllib.escape(a11y_url)}">Tilgjengelighetserklæring</a></li>
 </ul>

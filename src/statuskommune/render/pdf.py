@@ -21,8 +21,9 @@ PDF_STANDARDS = ["ua-1"]
 
 
 def source_date_epoch(where: Path) -> int:
-    """$SOURCE_DATE_EPOCH, else the time of the last git commit, else a fixed date: a rebuild of
-    the same commit gives the same PDF bytes."""
+    """The PDF's metadata timestamp (never shown on a page): $SOURCE_DATE_EPOCH, else the time of
+    the last git commit, else a fixed date, so a rebuild of the same commit gives the same bytes.
+    The date readers see on the cover and in the colophon is the configured publication date."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return int(os.environ["SOURCE_DATE_EPOCH"])
     import subprocess
@@ -41,7 +42,35 @@ def _typst_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build_typst_source(staged: Staged, date_text: str) -> Path:
+def _typst_par(s: str) -> str:
+    return f"#par({_typst_str(s)})"
+
+
+def cover_line(staged: Staged) -> str:
+    c = staged.colophon
+    line = f"Utgave {staged.edition}"
+    if c.get("published"):
+        line += " · publisert " + fmt.dato(c["published"])
+    return line
+
+
+def colophon(staged: Staged) -> str:
+    """The colophon: only what is true of this edition (publisher, date, data, web edition)."""
+    c = staged.colophon
+    out = [f"#par(strong({_typst_str(staged.title)}))",
+           _typst_par(f"Utgitt av {c.get('publisher', 'KS')}.")]
+    if c.get("published"):
+        out.append(_typst_par("Publisert " + fmt.dato(c["published"]) + "."))
+    if c.get("web_url"):
+        out.append(f"#par[Nettutgave: #link({_typst_str(c['web_url'])})]")
+    out.append(_typst_par("Nettutgaven har de samme figurene, og under hver figur kan tallene vises som "
+                          "tabell og lastes ned som CSV-fil."))
+    out.append(_typst_par("Figurene er tegnet fra tallene til kildene som er oppgitt under hver figur og i "
+                          "vedlegget «Kilder»." + (" " + c["licences"] if c.get("licences") else "")))
+    return "\n  ".join(out)
+
+
+def build_typst_source(staged: Staged, date_text: str | None = None) -> Path:
     tdir = staged.dir / "typ"
     tdir.mkdir(exist_ok=True)
     pages = [p for p in staged.pages if p.in_pdf]
@@ -56,7 +85,8 @@ def build_typst_source(staged: Staged, date_text: str) -> Path:
     tpl = (HERE / "templates" / "rapport.typ").read_text(encoding="utf-8")
     src = (tpl.replace("{{TITLE}}", _typst_str(staged.title))
               .replace("{{EDITION}}", _typst_str(staged.edition))
-              .replace("{{DATE}}", _typst_str(date_text))
+              .replace("{{COVERLINE}}", "#" + _typst_str(cover_line(staged)))
+              .replace("{{COLOPHON}}", colophon(staged))
               .replace("{{SUBTITLE}}", _typst_str(staged.subtitle))
               .replace("{{PRIMARY}}", style.PALETTE[0])
               .replace("{{BODY}}", "\n".join(includes)))
@@ -65,10 +95,10 @@ def build_typst_source(staged: Staged, date_text: str) -> Path:
     return main
 
 
-def render_pdf(staged: Staged, out_pdf: Path, date_text: str | None = None) -> Path:
+def render_pdf(staged: Staged, out_pdf: Path) -> Path:
     typst = typst_module()
     epoch = source_date_epoch(staged.dir)
-    main = build_typst_source(staged, date_text or fmt.dato(__import__("datetime").date.fromtimestamp(epoch)))
+    main = build_typst_source(staged)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     try:
         typst.compile(str(main), output=str(out_pdf), root=str(staged.dir),

@@ -197,7 +197,10 @@ end
 function Table(t)
   if not is_html() then return nil end
   -- A wide table scrolls inside its own keyboard-focusable region, never the page (WCAG 1.4.10).
-  return pandoc.Div({ t }, { class = "tabellramme", tabindex = "0", role = "region", ["aria-label"] = "Tabell" })
+  -- Attributes as an ordered list of pairs: a Lua table with string keys iterates in a
+  -- different order on every run, and the HTML bytes must be the same for the same input.
+  return pandoc.Div({ t }, pandoc.Attr("", { "tabellramme" },
+    { { "tabindex", "0" }, { "role", "region" }, { "aria-label", "Tabell" } }))
 end
 
 -- Run Meta first so the index is loaded before anything else is filtered.
