@@ -51,3 +51,17 @@ def test_cli_reports_time_with_decimal_comma(project):
     assert p.returncode == 0, p.stderr
     line = next(ln for ln in p.stdout.splitlines() if ln.startswith("Ferdig på"))
     assert "," in line.split(" s ")[0] and "." not in line.split(" s ")[0], line
+
+
+def test_publishing_one_format_keeps_the_other(project):
+    out = project / "_book" / "2025"
+    build(project, "2025", quiet=True)  # html and pdf
+    pdf = (out / "statuskommune-2025.pdf").read_bytes()
+    ch = project / "chapters" / "01-a.qmd"
+    ch.write_text(ch.read_text(encoding="utf-8") + "\nEn ny setning om syntetiske data.\n", encoding="utf-8")
+    build(project, "2025", quiet=True, to=["html"])
+    assert (out / "statuskommune-2025.pdf").read_bytes() == pdf, "make html deleted the published PDF"
+    assert "En ny setning" in (out / "01-a.html").read_text(encoding="utf-8")
+    assert 'href="statuskommune-2025.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    build(project, "2025", quiet=True, to=["pdf"])
+    assert (out / "index.html").is_file() and (out / "01-a.html").is_file(), "make pdf deleted the web pages"

@@ -92,7 +92,9 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
     return h.hexdigest()
 
 
-def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Path) -> None:
+def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Path,
+              pdf_link: bool = False) -> None:
+    """Render ``to`` into ``out``. ``pdf_link``: the HTML links to a PDF published earlier."""
     if renderer == "quarto":
         from .render import quarto
 
@@ -104,7 +106,8 @@ def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Pat
     if "pdf" in to:
         pdf_r.render_pdf(staged, out / ed.pdf_name)
     if "html" in to:
-        html_r.render_html(staged, out, ed.pdf_name if "pdf" in to else None, ed.accessibility_url)
+        html_r.render_html(staged, out, ed.pdf_name if ("pdf" in to or pdf_link) else None,
+                           ed.accessibility_url)
 
 
 def build(root: Path, edition: str | None = None, *, to: list[str] | None = None, renderer: str = "auto",
@@ -152,8 +155,10 @@ def build(root: Path, edition: str | None = None, *, to: list[str] | None = None
         t0 = time.monotonic()
         tmp = publish.staging_dir(target)
         try:
-            render_to(staged, ed, to, chosen, tmp)
+            keep_pdf = "pdf" not in to and (target / ed.pdf_name).is_file()
+            render_to(staged, ed, to, chosen, tmp, pdf_link=keep_pdf)
             _check_outputs(tmp, ed, to)
+            publish.carry_over(target, tmp, ed.pdf_name, to)
             (tmp / BUILD_RECORD).write_text(json.dumps({"fingerprint": fp, "renderer": chosen, "to": to}))
             publish.publish(tmp, target)
         except BaseException:

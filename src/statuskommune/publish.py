@@ -51,3 +51,20 @@ def publish(built: Path, target: Path) -> None:
         os.rename(target, old)
     os.rename(built, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def carry_over(target: Path, built: Path, pdf_name: str, formats: list[str]) -> None:
+    """Publishing one format keeps the other: ``--to html`` keeps the published PDF, and
+    ``--to pdf`` keeps the published web pages (everything but the PDF)."""
+    if not target.is_dir():
+        return
+    if "pdf" not in formats and (target / pdf_name).is_file() and not (built / pdf_name).exists():
+        shutil.copy2(target / pdf_name, built / pdf_name)
+    if "html" not in formats:
+        for p in target.iterdir():
+            if p.name in (pdf_name, ".build.json") or (built / p.name).exists():
+                continue
+            if p.is_dir():
+                shutil.copytree(p, built / p.name)
+            else:
+                shutil.copy2(p, built / p.name)
