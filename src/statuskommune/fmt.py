@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
@@ -66,8 +67,7 @@ def dato(d: dt.date | str, form: str = "long") -> str:
 
 
 def typografi(tekst: str) -> str:
-    """Reader-facing labels: ``1-5 år`` -> ``1–5 år`` and ``2017-2019`` -> ``2017–2019`` (en dash)."""
-    import re
+    """Reader-facing labels: ``1-5 år`` -> ``1–5 år``, ``2017-2019`` -> ``2017–2019`` (en dash), ``CO2`` -> ``CO₂``."""
 
     def dash(m: "re.Match") -> str:
         a, b = m.group(1), m.group(2)
@@ -75,7 +75,38 @@ def typografi(tekst: str) -> str:
             return f"{a}{EN_DASH}{b}"
         return m.group(0)
 
-    return re.sub(r"(?<![\d-])(\d{1,4})\s?-\s?(\d{1,4})(?![\d-])", dash, str(tekst))
+    return _tusen(kjemi(re.sub(r"(?<![\d-])(\d{1,4})\s?-\s?(\d{1,4})(?![\d-])", dash, str(tekst))))
+
+
+def _tusen(d: str) -> str:
+    """A non-breaking space inside numbers: ``3 000`` -> ``3\u00a0000``."""
+    while True:
+        ny = _TUSEN_RE.sub(lambda m: m.group(1) + NBSP + m.group(2), d)
+        if ny == d:
+            return d
+        d = ny
+
+
+KJEMI = {"CO2": "CO\u2082", "CH4": "CH\u2084", "N2O": "N\u2082O", "SO2": "SO\u2082", "NO2": "NO\u2082",
+         "NH3": "NH\u2083", "SF6": "SF\u2086"}
+_KJEMI_RE = re.compile(r"(?<![\w/.])(" + "|".join(KJEMI) + r")(?![\w/])")
+_TUSEN_RE = re.compile(r"(?<![\d,.])(\d{1,3})[ \u202f](\d{3})(?=(?:[ \u202f\u00a0]\d{3})*(?![\d]))")
+_SKJERMET_RE = re.compile(r"(\]\([^)]*\)|<[^>\s]+>|https?://\S+|\{[^}]*\}|`[^`]*`)")
+
+
+def kjemi(tekst: str) -> str:
+    """Chemical formulas with subscripts: ``CO2`` -> ``CO₂`` (not inside words, paths or URLs)."""
+    return _KJEMI_RE.sub(lambda m: KJEMI[m.group(1)], tekst)
+
+
+def lopende_tekst(linje: str) -> str:
+    """House typography for a line of running text (markdown): chemical formulas with subscripts
+    and a non-breaking space inside numbers («3 000» never breaks). Link targets, URLs, attributes
+    and code are left exactly as written."""
+    deler = _SKJERMET_RE.split(linje)
+    for i in range(0, len(deler), 2):
+        deler[i] = _tusen(kjemi(deler[i]))
+    return "".join(deler)
 
 
 def liste(ord: list[str]) -> str:

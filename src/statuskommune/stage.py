@@ -182,7 +182,7 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
 
     def cell(col: str, v) -> str:
         if v is None:
-            return ".."
+            return '<span class="mangler">mangler</span>'  # said in words, not SSB's «..»
         if isinstance(v, str):
             return html.escape(fmt.typografi(v))
         if v.is_integer() and 1800 <= v <= 2100 and col.strip().lower().startswith(("år", "skoleår", "startår")):
@@ -198,7 +198,7 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
         cells += [f'<td class="tall">{cell(c, v)}</td>' if not isinstance(v, str) else f"<td>{cell(c, v)}</td>"
                   for c, v in zip(header[1:], r[1:])]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = html.escape(f"Tallene bak figur {number}: {rec['tittel']}")
+    cap = html.escape(f"Tallene bak figur {number}: {fmt.typografi(rec['tittel'])}")
     return (f'<div class="tabellramme" tabindex="0" role="region" aria-label="{cap}"><table class="figurtabell">'
             f"<caption>{cap}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -209,15 +209,13 @@ def _sentence(s: str) -> str:
 
 
 def _figure_markdown(rec: dict, stem: str, number: str, table_html: str) -> str:
-    title = _esc_md(_sentence(rec["tittel"]))
-    kilde = f"[Kilde: {_esc_md(_sentence(rec['kilde']))}]{{.kilde}}"
+    title = _esc_md(_sentence(fmt.typografi(rec["tittel"])))
+    kilde = f"[Kilde: {_esc_md(_sentence(fmt.typografi(rec['kilde'])))}]{{.kilde}}"
     caption = f"{title} {kilde}"
-    if rec.get("delvis"):
-        caption = f"{title} [{_esc_md(_sentence(rec['delvis']))}]{{.delvis}} {kilde}"
     img = f"figures/{stem}/{rec['svg']}"
     csv = f"data/{rec['csv']}"
     return (
-        f'![{caption}]({img}){{#fig-{rec["id"]} fig-alt="{_esc_attr(rec["alt"])}"}}\n\n'
+        f'![{caption}]({img}){{#fig-{rec["id"]} fig-alt="{_esc_attr(fmt.typografi(rec["alt"]))}"}}\n\n'
         f'::: {{.content-visible when-format="html"}}\n'
         f"```{{=html}}\n"
         f'<details class="figurdata"><summary>Vis tallene bak figur {number}</summary>\n'
@@ -290,7 +288,7 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
                                       f"beregnet «{key}».")
                         return mv.group(0)
                     return numbers[key]
-                line = VAR_RE.sub(repl, line)
+                line = fmt.lopende_tekst(VAR_RE.sub(repl, line))
                 for sc in SHORTCODE_RE.finditer(line):
                     if sc.group(1) not in ("var", "fig", "pagebreak"):
                         errors.append(f"{rel}, linje {lineno}: ukjent kortkode «{sc.group(0)}».")
