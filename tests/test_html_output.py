@@ -86,3 +86,34 @@ def test_chemical_formulas_and_unbreakable_numbers(built_report):
     assert not re.search(r"(?<![\d,.])\d{1,3} \d{3}(?!\d)", text), "a number with a breakable space"
     pdf = "\n".join(p.extract_text() for p in pypdf.PdfReader(str(res.pdf)).pages)
     assert "CO\u2082" in pdf and not re.search(r"\bCO2\b", pdf)
+
+
+def test_pdf_appendices_are_a_small_part_and_urls_are_links(built_report):
+    import json
+
+    import pypdf
+
+    from statuskommune import appendix
+
+    root, res = built_report
+    r = pypdf.PdfReader(str(res.pdf))
+    firsts = [(p.extract_text().splitlines() or [""])[0].strip() for p in r.pages]
+    start = firsts.index("Kilder")
+    assert (len(r.pages) - start) / len(r.pages) <= 0.2, f"vedleggene er {len(r.pages) - start} av {len(r.pages)} sider"
+    uris = set()
+    for p in r.pages:
+        for a in p.get("/Annots") or []:
+            a = a.get_object()
+            if a.get("/A") and a["/A"].get("/URI"):
+                uris.add(str(a["/A"]["/URI"]))
+    staged = json.loads((root / "_build" / res.edition / "stage" / "stage.json").read_text(encoding="utf-8"))
+    stems = {f["id"] for f in staged["figures"]}
+    assert stems
+    from statuskommune import config
+    from statuskommune.stage import load_manifests
+
+    ed = config.load(root, res.edition)
+    used = appendix.datasets_used(ed, load_manifests(ed), staged["figures"])
+    wanted = {u for d in used for u in appendix._urls(d["url"])}
+    assert wanted and wanted <= uris, sorted(wanted - uris)[:5]
+    assert not [u for u in uris if "\u2013" in u or "\u2014" in u]
