@@ -122,6 +122,17 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
     (stage_dir / "figurer.qmd").write_text("\n".join(lines) + "\n", encoding="utf-8")
     pages.append(Page("figurer", "appendix", "Figurliste"))
 
+    # --- Hva er endret siden forrige utgave --------------------------------------------------------
+    prev = ed.previous_edition
+    if prev:
+        from . import config as config_mod
+        from . import diff as diff_mod
+
+        old_vintage = config_mod.load(ed.root, prev).vintage
+        lines = diff_mod.reader_page(ed.root, prev, ed.vintage, old_vintage)
+        (stage_dir / "endringer.qmd").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pages.append(Page("endringer", "appendix", "Hva er endret siden forrige utgave"))
+
     # --- Datagrunnlag (for editors; web only) ----------------------------------------------------
     pages.append(_editors_page(ed, stage_dir, figures, used))
 

@@ -87,7 +87,7 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
     # dataset descriptions (the appendix "Kilder og data" is built from them)
     from . import datasets as ds_mod
     _, descs = ds_mod.scan(ed.root, None)
-    for p in sorted(descs):
+    for p in sorted(descs) + sorted((ed.root / "data").glob("*/revisjoner.yaml")):
         h.update(p.read_bytes())
     return h.hexdigest()
 

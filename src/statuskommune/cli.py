@@ -155,6 +155,39 @@ def check(edition, all_vintages) -> None:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt_", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def diff(old, new, fmt_, quiet) -> None:
+    """Vis hva som er endret mellom to utgaver: reviderte verdier, nye og fjernede serier,
+    figurer og tall i teksten.
+
+    Example: statuskommune diff 2024 2025 --format csv > endringer.csv
+    """
+    from . import config
+    from . import diff as diff_mod
+    from .execute import execute as do_execute
+    from .progress import PlainProgress
+    from .validate import validate
+
+    def go():
+        root = _root()
+        for e in (old, new):  # the figures and numbers of both editions must be current
+            ed = config.load(root, e)
+            validate(root, ed.vintage, cache_dir=root / "_build" / "cache")
+            outcomes = do_execute(ed, progress=PlainProgress(stream=sys.stderr) if not quiet else None)
+            failed = [o for o in outcomes if o.state == "failed"]
+            if failed:
+                raise StatusKommuneError(f"Utgave {e}: {', '.join(o.stem for o in failed)} feilet; "
+                                         "kan ikke sammenligne figurene.")
+        d = diff_mod.diff(root, old, new)
+        out = {"text": diff_mod.as_text, "csv": diff_mod.as_csv, "html": diff_mod.as_html}[fmt_](d)
+        click.echo(out, nl=False)
+    _run(go)
+
+
+@main.command()
 @edition_opt
 @click.option("--format", "fmt_", type=click.Choice(["text", "csv"]), default="text", show_default=True)
 def coverage(edition, fmt_) -> None:

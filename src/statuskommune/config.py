@@ -97,6 +97,12 @@ class Edition:
         return str(v) if v else None
 
     @property
+    def previous_edition(self) -> str | None:
+        """The edition this one is compared with («Hva er endret siden forrige utgave»)."""
+        v = self.settings.get("previous-edition")
+        return str(v) if v else None
+
+    @property
     def publisher(self) -> str:
         return str(self.settings.get("publisher") or "KS")
 
