@@ -84,3 +84,141 @@ def test_missing_notebook_outputs_say_what_to_run(project, tmp_path):
 def test_scan_headings_ignores_code_and_reads_attributes():
     body = "# A {#sec-a}\n\n```\n# not a heading\n```\n\n## B {.unnumbered}\n"
     assert scan_headings(body) == [(1, "A", "sec-a", False), (2, "B", None, True)]
+
+
+def test_same_number_key_from_two_chapters_is_rejected(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    m = json.loads((ed.output_dir("02-b") / "manifest.json").read_text())
+    m["numbers"]["a_siste"] = dict(m["numbers"]["b_siste"], key="a_siste")  # 02-b also makes a_siste
+    (ed.output_dir("02-b") / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StagingError, match="Tallnøkkelen «a_siste» lages både av 01-a og 02-b"):
+        stage(ed, tmp_path / "stage")
+
+
+def test_same_figure_id_from_two_chapters_is_rejected(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    m = json.loads((ed.output_dir("02-b") / "manifest.json").read_text())
+    m["figures"][0]["id"] = "serie-a"
+    (ed.output_dir("02-b") / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StagingError, match="Figur-id «serie-a» lages både av 01-a og 02-b"):
+        stage(ed, tmp_path / "stage")
+
+
+def test_unnumbered_chapter_is_not_numbered(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "01-a.qmd"
+    p.write_text(p.read_text().replace("# Kapittel A {#sec-a}", "# Kapittel A {#sec-a .unnumbered}"))
+    st = stage(ed, tmp_path / "stage")
+    idx = json.loads((tmp_path / "stage" / "crossref.json").read_text())
+    assert [(pg.stem, pg.number) for pg in st.pages[:3]] == [("index", None), ("01-a", None), ("02-b", 1)]
+    assert idx["sec-a"]["number"] is None and idx["sec-a-del"]["number"] is None
+    assert idx["sec-b"]["number"] == "1"
+    assert idx["fig-serie-a"]["number"] == "1" and idx["fig-serie-b"]["number"] == "1.1"
+
+
+def test_unnumbered_section_does_not_take_a_number(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "01-a.qmd"
+    p.write_text(p.read_text().replace("## Del {#sec-a-del}", "## Forord {-}\n\n## Del {#sec-a-del}"))
+    stage(ed, tmp_path / "stage")
+    idx = json.loads((tmp_path / "stage" / "crossref.json").read_text())
+    assert idx["sec-a-del"]["number"] == "1.1"
+
+
+FRONT = "---\ntitle: Kapittel B\nauthor: Test\n---\n"
+
+
+def test_error_line_numbers_count_the_front_matter(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    body = p.read_text()
+    p.write_text(FRONT + body + "\nOg {{< var finnes_ikke >}}.\n")
+    line = (FRONT + body).count("\n") + 2  # the line in the file an editor shows
+    assert p.read_text().splitlines()[line - 1] == "Og {{< var finnes_ikke >}}."
+    with pytest.raises(StagingError, match=rf"chapters/02-b\.qmd, linje {line}: \{{\{{< var finnes_ikke >\}}\}}"):
+        stage(ed, tmp_path / "stage")
+
+
+def test_error_line_number_without_front_matter(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text("# Kapittel B {#sec-b}\n\n{{< fig finnes-ikke >}}\n")
+    with pytest.raises(StagingError, match=r"chapters/02-b\.qmd, linje 3: figuren «finnes-ikke» finnes ikke"):
+        stage(ed, tmp_path / "stage")
+
+
+def test_front_matter_is_kept_in_the_staged_chapter(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text(FRONT + p.read_text())
+    stage(ed, tmp_path / "stage")
+    assert (tmp_path / "stage" / "02-b.qmd").read_text().startswith(FRONT)
+
+
+def test_unknown_shortcode_is_reported(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text(p.read_text() + "\n{{< foo bar >}}\n\n{{< pagebreak >}}\n")
+    with pytest.raises(StagingError) as e:
+        stage(ed, tmp_path / "stage")
+    msg = str(e.value)
+    assert "chapters/02-b.qmd, linje 7: ukjent kortkode «{{< foo bar >}}»" in msg
+    assert "pagebreak" not in msg
+
+
+def test_shortcodes_in_code_blocks_are_left_alone(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text(p.read_text() + "\n```\n{{< foo >}} {{< var finnes_ikke >}}\n{{< fig finnes-ikke >}}\n```\n")
+    stage(ed, tmp_path / "stage")
+    assert "{{< var finnes_ikke >}}" in (tmp_path / "stage" / "02-b.qmd").read_text()
+
+
+def test_unused_figure_is_a_warning(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text(p.read_text().replace("{{< fig serie-b >}}", "").replace("(@Fig-serie-b)", ""))
+    st = stage(ed, tmp_path / "stage")
+    assert st.warnings == ["Figuren «serie-b» er laget, men ikke brukt i noe kapittel."]
+
+
+def test_chapter_without_level_one_heading(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    (project / "chapters" / "02-b.qmd").write_text("## Bare nivå 2\n")
+    with pytest.raises(StagingError, match=r"chapters/02-b\.qmd: mangler overskrift på nivå 1"):
+        stage(ed, tmp_path / "stage")
+
+
+def test_duplicate_section_id(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text(p.read_text() + "\n## Igjen {#sec-a}\n")
+    with pytest.raises(StagingError, match="id «sec-a» er brukt to ganger"):
+        stage(ed, tmp_path / "stage")
+
+
+@pytest.mark.parametrize("symbol", ["..", ".", ":", ""])
+def test_ssb_symbols_in_figure_csv_are_missing(tmp_path, symbol):
+    from statuskommune.stage import _read_table, figure_table_html
+
+    csv = tmp_path / "f.csv"
+    csv.write_text(f"År,Andel\n2023,{symbol}\n2024,1234.5\n", encoding="utf-8")
+    header, data = _read_table(csv)
+    assert header == ["År", "Andel"] and data == [[2023.0, None], [2024.0, 1234.5]]
+    html = figure_table_html({"tittel": "T", "desimaler": 1}, csv, "1.1")
+    assert '<th scope="row">2023</th><td class="tall">..</td>' in html
+    assert '<td class="tall">1\u00a0234,5</td>' in html
+
+
+def test_text_columns_in_figure_csv_stay_text(tmp_path):
+    from statuskommune.stage import _read_table
+
+    csv = tmp_path / "f.csv"
+    csv.write_text("Gruppe,Andel\n1-5 år,2\n6-9 år,..\n", encoding="utf-8")
+    assert _read_table(csv)[1] == [["1-5 år", 2.0], ["6-9 år", None]]
+
+
+def test_scan_headings_reads_unnumbered_forms():
+    body = "# A {.unnumbered #sec-a}\n## B {-}\n## C {#sec-c .class}\n~~~\n## D\n~~~\n### E\n"
+    assert scan_headings(body) == [(1, "A", "sec-a", True), (2, "B", None, True), (2, "C", "sec-c", False),
+                                   (3, "E", None, False)]
