@@ -152,3 +152,49 @@ def test_module_hashes_only_for_package_modules(tmp_path):
     h = cache_mod.module_hashes([outside, cache_mod.PACKAGE_DIR / "fmt.py"])
     assert list(h) == ["fmt.py"] and len(h["fmt.py"]) == 64
     assert cache_mod._module_hash(tmp_path / "borte.py") == "missing"
+
+
+def test_static_key_follows_notebook_and_lock(setup):
+    root, nb, params, key = setup["root"], setup["nb"], setup["params"], setup["key"]
+    nb.write_text(nb.read_text() + " ")
+    assert cache_mod.static_key(root, nb, params)["notebook"] != key["notebook"]
+    lock = root / "constraints.txt"
+    lock.write_text(lock.read_text() + "# ny pinne\n")
+    new = cache_mod.static_key(root, nb, params)
+    assert new["lock"] != key["lock"] and new["lock"] == cache_mod.lock_hash(root)
+    assert new["parameters"] == key["parameters"]
+
+
+def test_file_hash_covers_names_and_bytes(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("1")
+    b.write_text("1")
+    h = cache_mod._hash_files([a])
+    assert h != cache_mod._hash_files([b])            # same bytes, other name
+    assert h == cache_mod._hash_files([a]) and len(h) == 64
+    a.write_text("2")
+    assert h != cache_mod._hash_files([a])            # same name, other bytes
+    assert cache_mod._hash_files([a, b]) != cache_mod._hash_files([b, a])
+
+
+def test_library_hash_is_computed_once(monkeypatch):
+    monkeypatch.setattr(cache_mod, "_lib_hash", None)
+    first = cache_mod.library_hash()
+    assert len(first) == 64
+    monkeypatch.setattr(cache_mod, "_hash_files", lambda paths: "ny")
+    assert cache_mod.library_hash() == first  # once per run: module files do not change during a build
+
+
+def test_invalidate_removes_the_record_and_tolerates_none(setup):
+    c = setup["cache"]
+    c.invalidate("01-a")
+    assert not c.record_path("01-a").exists()
+    c.invalidate("01-a")  # nothing to remove: no error
+    assert c.record_path("01-a") == setup["root"] / "_build" / "cache" / "2025" / "01-a.json"
+
+
+def test_record_without_library_argument_is_not_fresh(setup):
+    c = setup["cache"]
+    c.write("01-a", setup["key"], {}, setup["out"])
+    assert json.loads(c.record_path("01-a").read_text())["library"] == {}
+    assert not setup["check"]().fresh

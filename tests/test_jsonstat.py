@@ -41,8 +41,11 @@ def test_single_category_without_index_uses_its_label():
 
 @pytest.mark.parametrize("change", [
     {"version": "1.0"},
+    {"version": "2.1"},
     {"version": None},
     {"class": "collection"},
+    {"class": "dimension"},
+    {"class": None},
 ])
 def test_not_a_json_stat_2_dataset(change):
     ds = _ds()
@@ -68,6 +71,17 @@ def test_id_and_size_must_match(ids, size):
     ds["id"], ds["size"] = ids, size
     with pytest.raises(JsonStatError, match="id og size"):
         jsonstat.validate(ds)
+
+
+def test_large_dataset_is_accepted():
+    """Counts above CPython's small-int cache (256) are compared by value, not identity."""
+    ds = _ds()
+    ds["size"] = [2, 300]
+    ds["dimension"]["Tid"]["category"]["index"] = [str(1700 + i) for i in range(300)]
+    ds["value"] = list(range(600))
+    ds["status"] = {"599": ".."}
+    rows = jsonstat.to_rows(ds)
+    assert len(rows) == 600 and rows[-1]["value"] == 599 and rows[-1]["status"] == ".."
 
 
 def test_value_count_must_match_size():

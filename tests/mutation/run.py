@@ -163,6 +163,43 @@ def run_module(name: str, sample: int | None, seed: int, timeout: float, out: Pa
     return res
 
 
+def _copy() -> tuple[tempfile.TemporaryDirectory, Path, dict]:
+    tmp = tempfile.TemporaryDirectory(prefix="mutation-recheck-")
+    work = Path(tmp.name) / "statuskommune"
+    shutil.copytree(REPO, work, ignore=IGNORE)
+    (work / "figures").mkdir(exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(work / "src"), PYTHONDONTWRITEBYTECODE="1", STATUSKOMMUNE_NO_DISPLAY="1")
+    env.pop("STATUSKOMMUNE_ROOT", None)
+    return tmp, work, env
+
+
+def recheck(name: str, out: Path, timeout: float) -> dict:
+    """Run today's tests against the survivors of the last run (after tests were added): each
+    survivor's diff is applied to a fresh copy, the module's tests run, the diff is reverted."""
+    import shlex
+
+    res = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    module, tests = MODULES[name]
+    tmp, work, env = _copy()
+    with tmp:
+        cmd = shlex.split(_config(module, tests, timeout).split('test-command = "')[1].split('"\n')[0])
+        for s in res["survivors"]:
+            diff = s["diff"].split("--- mutation diff ---\n", 1)[-1].rstrip("\n") + "\n"
+            subprocess.run(["patch", "-p1", "-s"], input=diff, text=True, cwd=work, check=True)
+            try:
+                r = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+                s["recheck"] = "killed" if r.returncode else "survived"
+            except subprocess.TimeoutExpired:
+                s["recheck"] = "killed"
+            finally:
+                subprocess.run(["patch", "-p1", "-s", "-R"], input=diff, text=True, cwd=work, check=True)
+    left = sum(s["recheck"] == "survived" for s in res["survivors"])
+    res["recheck"] = {"date": time.strftime("%Y-%m-%d"), "killed_now": len(res["survivors"]) - left,
+                      "still_surviving": left}
+    (out / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+    return res
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("modules", nargs="*", default=list(MODULES), help=f"any of {', '.join(MODULES)}")
@@ -170,10 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     ap.add_argument("--out", type=Path, default=REPO / "_build" / "mutation")
+    ap.add_argument("--recheck", action="store_true",
+                    help="run today's tests against the survivors recorded in --out (no new sample)")
     args = ap.parse_args(argv)
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         ap.error(f"unknown module(s): {', '.join(sorted(unknown))}")
+    if args.recheck:
+        for name in args.modules:
+            r = recheck(name, args.out, args.timeout)
+            print(f"{name:9} {r['recheck']['killed_now']} av {len(r['survivors'])} overlevende drepes nå; "
+                  f"{r['recheck']['still_surviving']} overlever fortsatt", flush=True)
+            for s in r["survivors"]:
+                if s["recheck"] == "survived":
+                    print(f"  linje {s['line']}: {s['operator']}")
+        return 0
     rows = []
     for name in args.modules:
         r = run_module(name, args.sample, args.seed, args.timeout, args.out)
