@@ -293,3 +293,57 @@ def test_validation_cache_is_per_fingerprint(project, tmp_path):
     assert validate.validate(project, "2025", cache_dir=cache) is None  # unchanged: cache hit
     (cache / "validation-2025.json").write_text("ikke json")
     assert validate.validate(project, "2025", cache_dir=cache)  # a broken cache file is ignored
+
+
+def test_rehash_adds_a_missing_hash_line_and_leaves_correct_ones(project):
+    desc = project / "data/2025/syntetisk/a.resource.yaml"
+    text = desc.read_text()
+    desc.write_text("\n".join(l for l in text.splitlines() if not l.startswith("hash:")) + "\n")
+    assert validate.rehash(project, "2025") == [desc]
+    assert desc.read_text().rstrip("\n").splitlines()[-1] == \
+        "hash: sha256:" + hashlib.sha256((project / "data/2025/syntetisk/a.csv").read_bytes()).hexdigest()
+    assert validate.rehash(project, "2025") == []  # nothing to change
+    assert validate.validate(project, "2025")
+
+
+def test_rehash_skips_a_csv_without_description(project):
+    (project / "data/2025/syntetisk/c.csv").write_text("aar\n1\n", encoding="utf-8")
+    assert validate.rehash(project) == []
+    assert not (project / "data/2025/syntetisk/c.resource.yaml").exists()
+
+
+def test_unknown_error_kind_is_still_reported_with_its_place():
+    class E:
+        type, message, row_number, field_name = "row-constraint", "regelen brytes", 4, None
+
+    assert validate._describe_error("data/x.csv", E()) == "data/x.csv, rad 4: row-constraint: regelen brytes"
+
+
+def test_expected_type_from_the_note_when_the_field_is_unknown():
+    class E:
+        type, field_name, note, cell = "type-error", "ukjent", 'type is "integer/default"', "x"
+
+    assert validate._expected_type(E(), None) == "heltall"
+    E.note = ""
+    assert validate._expected_type(E(), None) == "en annen type"
+
+
+def test_validation_cache_follows_every_data_file(project, tmp_path):
+    fp = validate._fingerprint(project, "2025")
+    assert validate._fingerprint(project, "2025") == fp
+    desc = project / "data/2025/syntetisk/b.resource.yaml"
+    desc.write_text(desc.read_text() + "\n")
+    assert validate._fingerprint(project, "2025") != fp
+    fp2 = validate._fingerprint(project, "2025")
+    (project / "data/2025/syntetisk/b.resource.yaml").rename(project / "data/2025/syntetisk/b2.resource.yaml")
+    assert validate._fingerprint(project, "2025") != fp2  # names count, not only bytes
+
+
+def test_foreign_key_to_a_shared_code_list_is_accepted(project):
+    write_dataset(project, "felles/koder/fylker", ["kode", "navn"], [["03", "Oslo"], ["46", "Vestland"]],
+                  [{"name": "kode", "type": "string"}, {"name": "navn", "type": "string"}], ["kode"])
+    write_dataset(project, "2025/syntetisk/Fylke", ["fylke", "verdi"], [["03", 1.0], ["46", 2.0]],
+                  [{"name": "fylke", "type": "string"}, {"name": "verdi", "type": "number"}], ["fylke"],
+                  extra_schema={"foreignKeys": [{"fields": ["fylke"], "reference": {"resource": "felles/koder/fylker", "fields": ["kode"]}}]})
+    names = {d.name for d in validate.validate(project, "2025")}
+    assert {"felles/koder/fylker", "syntetisk/Fylke"} <= names
