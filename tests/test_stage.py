@@ -222,3 +222,78 @@ def test_scan_headings_reads_unnumbered_forms():
     body = "# A {.unnumbered #sec-a}\n## B {-}\n## C {#sec-c .class}\n~~~\n## D\n~~~\n### E\n"
     assert scan_headings(body) == [(1, "A", "sec-a", True), (2, "B", None, True), (2, "C", "sec-c", False),
                                    (3, "E", None, False)]
+
+
+def _figure_rec(**kw):
+    rec = {"id": "x", "tittel": "Andel *ansatte* [utvalg]", "kilde": "SSB, tabell 12345", "alt": 'Søyler "høye"',
+           "svg": "x.svg", "csv": "x.csv", "desimaler": 1}
+    rec.update(kw)
+    return rec
+
+
+def test_figure_markdown_escapes_caption_and_alt_text():
+    from statuskommune.stage import _figure_markdown
+
+    md = _figure_markdown(_figure_rec(), "02-a", "2.1", "<table/>")
+    assert md.startswith(r'![Andel \*ansatte\* \[utvalg\]. [Kilde: SSB, tabell 12345.]{.kilde}](figures/02-a/x.svg)'
+                         r'{#fig-x fig-alt="Søyler \"høye\""}')
+    assert "<summary>Vis tallene bak figur 2.1</summary>\n<table/>\n</details>" in md
+    assert '<a href="data/x.csv" download="x.csv">Last ned tallene bak figur 2.1 (CSV)</a>' in md
+
+
+def test_figure_markdown_marks_partial_reproduction():
+    from statuskommune.stage import _figure_markdown
+
+    md = _figure_markdown(_figure_rec(tittel="T!", delvis="Bare 2024"), "02-a", "2.1", "")
+    assert md.startswith("![T! [Bare 2024.]{.delvis} [Kilde: SSB, tabell 12345.]{.kilde}]")
+
+
+def test_figure_table_formats_years_integers_and_pivots(tmp_path):
+    from statuskommune.stage import figure_table_html
+
+    csv = tmp_path / "x.csv"
+    csv.write_text("År,Gruppe,Antall\n2023,0-5 år,1200\n2023,6-9 år,..\n2024,0-5 år,1300.5\n", encoding="utf-8")
+    plain = figure_table_html(_figure_rec(desimaler=0), csv, "1.2")
+    assert '<th scope="col">Gruppe</th>' in plain
+    assert '<th scope="row">2023</th><td>0\u20135 år</td><td class="tall">1\u00a0200</td>' in plain
+    assert '<td class="tall">1\u00a0301</td>' in plain  # half away from zero
+    piv = figure_table_html(_figure_rec(desimaler=1, tabell={"rader": "Gruppe", "kolonner": "År", "verdier": "Antall"}),
+                            csv, "1.2")
+    assert '<thead><tr><th scope="col">Gruppe</th><th scope="col">2023</th><th scope="col">2024</th></tr></thead>' in piv
+    assert '<th scope="row">6\u20139 år</th><td class="tall">..</td><td class="tall">..</td>' in piv
+    assert '<th scope="row">0\u20135 år</th><td class="tall">1\u00a0200,0</td><td class="tall">1\u00a0300,5</td>' in piv
+    assert 'aria-label="Tallene bak figur 1.2: Andel *ansatte* [utvalg]"' in piv
+
+
+def test_staged_quarto_yml_lists_pages_and_house_style(project, tmp_path):
+    import yaml
+
+    ed = _run_notebooks_inline(project)
+    st = stage(ed, tmp_path / "stage")
+    q = yaml.safe_load((tmp_path / "stage" / "_quarto.yml").read_text())
+    assert q["book"]["chapters"] == ["index.qmd", "01-a.qmd", "02-b.qmd"]
+    assert q["book"]["appendices"] == [p.qmd for p in st.pages if p.kind == "appendix"] != []
+    assert q["book"]["output-file"] == "statuskommune-2025" and q["project"]["type"] == "book"
+    assert q["project"]["render"] == [p.qmd for p in st.pages] and "output-dir" not in q["project"]
+    assert q["format"]["html"]["css"] == "assets/statuskommune.css"
+    assert (tmp_path / "stage" / "assets" / "statuskommune.css").is_file()
+    meta = json.loads((tmp_path / "stage" / "stage.json").read_text())
+    assert meta["edition"] == "2025" and [f["id"] for f in meta["figures"]] == ["serie-a", "serie-b"]
+    assert [f["notebook"] for f in st.figures] == ["01-a", "02-b"]
+
+
+def test_restaging_replaces_the_old_stage(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "stage" / "gammel.qmd").write_text("x")
+    stage(ed, tmp_path / "stage")
+    assert not (tmp_path / "stage" / "gammel.qmd").exists()
+
+
+def test_chapter_without_notebook_needs_no_manifest(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    (project / "notebooks" / "02-b.ipynb").unlink()
+    p = project / "chapters" / "02-b.qmd"
+    p.write_text("# Kapittel B {#sec-b}\n\nBare tekst.\n")
+    from statuskommune.stage import load_manifests
+    assert list(load_manifests(config.load(project, "2025"))) == ["01-a"]
