@@ -245,3 +245,64 @@ def test_figure_table_columns_and_pivot(project, tmp_path):
     assert rec["kolonner"] == {"aar": "Årstall", "verdi": "Andel"} and rec["desimaler"] == 2
     assert rec["tabell"] == {"rader": "Årstall", "kolonner": "Årstall", "verdier": "Andel"}
     assert list(pd.read_csv(tmp_path / "out" / "x.csv").columns) == ["Årstall", "Andel"]
+
+
+def test_only_old_outputs_are_cleared(project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.svg", "a.csv", "manifest.json", "notat.txt"):
+        (out / name).write_text("gammel")
+    _kap(project, tmp_path)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "notat.txt"]
+    assert read_manifest(out)["chapter"] == "01-a"
+
+
+def test_manifest_describes_the_run(project, tmp_path):
+    kap = Kapittel("01-a", edition=2025, vintage=2025, kommune="0301", data_dir=project / "data",
+                   output_dir=tmp_path / "out")
+    kap.tall("x", 1.23456789, 2)
+    m = read_manifest(tmp_path / "out")
+    assert (m["chapter"], m["edition"], m["vintage"], m["kommune"]) == ("01-a", "2025", "2025", "0301")
+    assert m["numbers"]["x"] == {"key": "x", "verdi": 1.234568, "tekst": "1,23", "datasets": []}
+    assert "chapter.py" in m["library"] and "fmt.py" in m["library"]
+    assert not (tmp_path / "out" / "manifest.json.tmp").exists()
+
+
+def test_default_output_folder_is_under_build(project):
+    kap = Kapittel("01-a", data_dir=project / "data")
+    assert kap.output_dir == project / "_build" / "scratch" / "2025" / "01-a"
+    assert (kap.output_dir / "manifest.json").is_file()
+
+
+def test_text_keys_record_the_datasets_read(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    kap.last("syntetisk/b")
+    kap.tekst("navn", "Agder")
+    assert read_manifest(tmp_path / "out")["numbers"]["navn"] == {"key": "navn", "verdi": None, "tekst": "Agder",
+                                                                  "datasets": ["syntetisk/b"]}
+
+
+def test_kolonner_selects_and_names_the_columns(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    with kap.figur("x") as f:
+        d = f.last("syntetisk/a").assign(hjelp=1)
+        _draw(f, d, kolonner={"verdi": "Andel", "aar": "År"})
+    assert (tmp_path / "out" / "x.csv").read_text().splitlines()[:2] == ["Andel,År", "1.5,2022"]
+
+
+def test_first_schema_title_wins_and_untitled_columns_are_capitalised(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    with kap.figur("x") as f:
+        a = f.last("syntetisk/a")
+        f.last("syntetisk/b")
+        _draw(f, a.assign(gruppe="g"))
+    assert read_manifest(tmp_path / "out")["figures"][0]["kolonner"] == {"aar": "År", "verdi": "Prosent",
+                                                                         "gruppe": "Gruppe"}
+
+
+def test_svg_has_no_creator_or_date(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    with kap.figur("x") as f:
+        _draw(f, f.last("syntetisk/a"))
+    svg = (tmp_path / "out" / "x.svg").read_text()
+    assert "Matplotlib" not in svg and "<dc:date>" not in svg
