@@ -198,3 +198,10 @@ def test_record_without_library_argument_is_not_fresh(setup):
     c.write("01-a", setup["key"], {}, setup["out"])
     assert json.loads(c.record_path("01-a").read_text())["library"] == {}
     assert not setup["check"]().fresh
+
+
+def test_parameter_order_does_not_matter(setup):
+    root, nb, params = setup["root"], setup["nb"], setup["params"]
+    reordered = dict(reversed(list(params.items())))
+    assert list(reordered) != list(params)
+    assert cache_mod.static_key(root, nb, reordered) == setup["key"]
