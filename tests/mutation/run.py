@@ -175,7 +175,8 @@ def _copy() -> tuple[tempfile.TemporaryDirectory, Path, dict]:
 
 def recheck(name: str, out: Path, timeout: float) -> dict:
     """Run today's tests against the survivors of the last run (after tests were added): each
-    survivor's diff is applied to a fresh copy, the module's tests run, the diff is reverted."""
+    survivor is applied again (``cosmic-ray apply``) to a fresh copy, the module's tests run, and the
+    module is restored."""
     import shlex
 
     res = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
@@ -183,16 +184,17 @@ def recheck(name: str, out: Path, timeout: float) -> dict:
     tmp, work, env = _copy()
     with tmp:
         cmd = shlex.split(_config(module, tests, timeout).split('test-command = "')[1].split('"\n')[0])
+        original = (work / module).read_bytes()
         for s in res["survivors"]:
-            diff = s["diff"].split("--- mutation diff ---\n", 1)[-1].rstrip("\n") + "\n"
-            subprocess.run(["patch", "-p1", "-s"], input=diff, text=True, cwd=work, check=True)
+            subprocess.run([sys.executable, "-m", "cosmic_ray.cli", "apply", module, s["operator"],
+                            str(s["occurrence"])], cwd=work, env=env, check=True)
             try:
                 r = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
                 s["recheck"] = "killed" if r.returncode else "survived"
             except subprocess.TimeoutExpired:
                 s["recheck"] = "killed"
             finally:
-                subprocess.run(["patch", "-p1", "-s", "-R"], input=diff, text=True, cwd=work, check=True)
+                (work / module).write_bytes(original)
     left = sum(s["recheck"] == "survived" for s in res["survivors"])
     res["recheck"] = {"date": time.strftime("%Y-%m-%d"), "killed_now": len(res["survivors"]) - left,
                       "still_surviving": left}
