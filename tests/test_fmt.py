@@ -91,6 +91,7 @@ def test_typografi_keeps_dates_and_codes(text):
 @pytest.mark.parametrize("text,expected", [
     ("0-22 år", f"0{DASH}22 år"),          # short parts of unequal length: still a range
     ("67-79", f"67{DASH}79"),
+    ("10-100 ansatte", f"10{DASH}100 ansatte"),  # three digits at most: still a range
     ("2017 - 2019", f"2017{DASH}2019"),     # spaces around the hyphen go
     ("1-2-3", "1-2-3"),                     # a chain is not a range
     ("-5", "-5"),

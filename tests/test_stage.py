@@ -291,9 +291,29 @@ def test_restaging_replaces_the_old_stage(project, tmp_path):
 
 
 def test_chapter_without_notebook_needs_no_manifest(project, tmp_path):
-    ed = _run_notebooks_inline(project)
-    (project / "notebooks" / "02-b.ipynb").unlink()
-    p = project / "chapters" / "02-b.qmd"
-    p.write_text("# Kapittel B {#sec-b}\n\nBare tekst.\n")
+    _run_notebooks_inline(project)
+    (project / "notebooks" / "01-a.ipynb").unlink()  # the first chapter is prose only
     from statuskommune.stage import load_manifests
-    assert list(load_manifests(config.load(project, "2025"))) == ["01-a"]
+    assert list(load_manifests(config.load(project, "2025"))) == ["02-b"]
+
+
+@pytest.mark.parametrize("meta", ["a", "ab", "abc", "abcd", "abcde", "title: X", "title: Kapittel\nauthor: T"])
+def test_split_front_matter(meta):
+    from statuskommune.stage import _split_front_matter
+
+    front = f"---\n{meta}\n---\n"
+    assert _split_front_matter(front + "# A\n") == (front, "# A\n")
+    assert _split_front_matter(front.rstrip("\n")) == (front.rstrip("\n"), "")  # ends the file
+    unclosed = f"---\n{meta}\n# A\n"
+    assert _split_front_matter(unclosed) == ("", unclosed)
+    assert _split_front_matter("# A\n---\n") == ("", "# A\n---\n")
+
+
+def test_only_level_one_and_two_headings_are_numbered(project, tmp_path):
+    ed = _run_notebooks_inline(project)
+    p = project / "chapters" / "01-a.qmd"
+    p.write_text(p.read_text() + "\n### Underavsnitt {#sec-a-under}\n\n## Neste {#sec-a-neste}\n")
+    stage(ed, tmp_path / "stage")
+    idx = json.loads((tmp_path / "stage" / "crossref.json").read_text())
+    assert idx["sec-a-under"]["number"] is None and idx["sec-a-under"]["level"] == 3
+    assert idx["sec-a-neste"]["number"] == "1.2"
