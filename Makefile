@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report html pdf check coverage test test-fast browser-deps bench lock clean
+.PHONY: help install report html pdf check coverage test test-fast mutation browser-deps bench lock clean
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,10 @@ test: $(TEST_STAMP) $(NODE_STAMP) ## Kjør alle testene (enhet, nbval, ende-til-
 
 test-fast: $(TEST_STAMP) ## Bare enhetstestene
 	$(BIN)/python -m pytest -q tests -m "not e2e and not browser"
+
+MUTATION_SAMPLE ?= 60
+mutation: $(TEST_STAMP) ## Mutasjonstesting (cosmic-ray) av kjernemodulene; tar lang tid, ikke del av make test
+	$(BIN)/python tests/mutation/run.py --sample $(MUTATION_SAMPLE) $(MODULES)
 
 bench: $(TEST_STAMP) ## Mål byggetider og skriv docs/benchmarks.md
 	$(BIN)/python -m statuskommune.bench --repeat 3 --out docs/benchmarks.md

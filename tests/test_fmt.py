@@ -67,3 +67,66 @@ def test_typografi_uses_en_dash_in_ranges_only():
     assert fmt.typografi("1-5 år") == f"1{DASH}5 år"
     assert fmt.typografi("2017-2019") == f"2017{DASH}2019"
     assert fmt.typografi("kommune-Norge") == "kommune-Norge"
+
+
+@pytest.mark.parametrize("x", [0, 0.0, 0.04, -0.04])
+def test_prosentpoeng_zero_has_no_sign(x):
+    # «+0,0» would claim a rise where the rounded change is nil; «−0,0» a fall.
+    assert fmt.prosentpoeng(x, fortegn=True) == "0,0 prosentpoeng"
+
+
+def test_prosentpoeng_sign_only_when_asked_and_only_for_rises():
+    assert fmt.prosentpoeng(1.04) == "1,0 prosentpoeng"
+    assert fmt.prosentpoeng(0.05, fortegn=True) == "+0,1 prosentpoeng"  # rounds up to a rise
+    assert fmt.prosentpoeng(-1.5, fortegn=True) == f"{MINUS}1,5 prosentpoeng"
+    assert fmt.prosentpoeng(2.345, 2, fortegn=True) == "+2,35 prosentpoeng"
+
+
+@pytest.mark.parametrize("text", ["2019-10", "2019-10-01", "1-2024", "0301-1"])
+def test_typografi_keeps_dates_and_codes(text):
+    # Unequal lengths with a part longer than three digits: a date or a code, not a range.
+    assert fmt.typografi(text) == text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("0-22 år", f"0{DASH}22 år"),          # short parts of unequal length: still a range
+    ("67-79", f"67{DASH}79"),
+    ("10-100 ansatte", f"10{DASH}100 ansatte"),  # three digits at most: still a range
+    ("2017 - 2019", f"2017{DASH}2019"),     # spaces around the hyphen go
+    ("1-2-3", "1-2-3"),                     # a chain is not a range
+    ("-5", "-5"),
+    (12, "12"),
+])
+def test_typografi_ranges(text, expected):
+    assert fmt.typografi(text) == expected
+
+
+def test_tall_rounding_and_missing():
+    assert fmt.tall(None) == ".."
+    assert fmt.tall(0.5) == "1" and fmt.tall(-0.5) == f"{MINUS}1"  # half away from zero
+    assert fmt.tall(1234) == f"1{NBSP}234"                          # grouped also with four digits
+    assert fmt.tall(-0.0) == "0"
+
+
+def test_prosent_uses_nbsp_and_given_decimals():
+    assert fmt.prosent(7, 0) == f"7{NBSP}%"
+    assert fmt.prosent(7.25, 2, tekst=True) == "7,25 prosent"
+    assert fmt.prosent(float("nan")) == f"..{NBSP}%"
+
+
+def test_liste_edge_cases():
+    assert fmt.liste([]) == ""
+    assert fmt.liste(["a", "b"]) == "a og b"
+    assert fmt.liste(iter(["x", "y", "z"])) == "x, y og z"
+
+
+def test_dato_long_and_short_from_date_and_string():
+    assert fmt.dato("2024-12-31") == "31. desember 2024"
+    assert fmt.dato(dt.date(2025, 1, 2), "short") == "02.01.2025"
+
+
+def test_axis_formatter_groups_and_signs():
+    f = fmt.akseformat()
+    assert f(12000, None) == f"12{NBSP}000"
+    assert f(-3, None) == f"{MINUS}3"
+    assert fmt.akseformat(1, prosenttegn=True)(2.5) == f"2,5{NBSP}%"

@@ -139,7 +139,10 @@ def test_all_problems_reported_at_once(project):
     csv.write_text("aar,verdi\n2022,x\n", encoding="utf-8")
     _rehash(csv)
     p = _problems(project)
-    assert len(p) >= 2
+    assert sorted(p) == sorted([
+        "data/2025/syntetisk/c.csv: mangler beskrivelse (c.resource.yaml); hver CSV trenger en.",
+        "data/2025/syntetisk/b.csv, rad 2, kolonne «verdi»: verdien «x» har feil type (ventet tall)",
+    ])
 
 
 def test_validation_cache_detects_change(project, tmp_path):
@@ -166,3 +169,181 @@ def test_every_real_dataset_names_a_source(repo):
             p = d.provenance
             assert p.get("publisher") and p.get("original") and p.get("copied_from"), d.name
             assert "SYNTETISK" not in d.title.upper(), d.name
+
+
+def _edit_desc(project, fn, name="a"):
+    path = project / f"data/2025/syntetisk/{name}.resource.yaml"
+    d = yaml.safe_load(path.read_text())
+    fn(d)
+    path.write_text(yaml.safe_dump(d, allow_unicode=True))
+
+
+@pytest.mark.parametrize("key", ["publisher", "original", "kilde", "retrieved", "copied_from"])
+@pytest.mark.parametrize("blank", ["", "   ", None])
+def test_blank_provenance_is_missing(project, key, blank):
+    _edit_desc(project, lambda d: d["provenance"].__setitem__(key, blank))
+    assert _problems(project) == [f"data/2025/syntetisk/a.resource.yaml: provenance.{key} mangler"]
+
+
+def test_description_without_hash(project):
+    _edit_desc(project, lambda d: d.pop("hash"))
+    p = _problems(project)
+    assert any(x.startswith("data/2025/syntetisk/a.resource.yaml: hash (sha256:…) mangler") for x in p), p
+
+
+def test_hash_of_another_kind_is_not_accepted(project):
+    _edit_desc(project, lambda d: d.__setitem__("hash", "md5:" + "0" * 32))
+    p = _problems(project)
+    assert any("a.resource.yaml: hash (sha256:…) mangler" in x for x in p), p
+
+
+def test_description_without_schema_fields(project):
+    _edit_desc(project, lambda d: d["schema"].__setitem__("fields", []))
+    p = _problems(project)
+    assert "data/2025/syntetisk/a.resource.yaml: schema.fields mangler" in p, p
+
+
+def test_description_without_schema(project):
+    _edit_desc(project, lambda d: d.pop("schema"))
+    p = _problems(project)
+    assert "data/2025/syntetisk/a.resource.yaml: schema.fields mangler" in p, p
+
+
+def test_description_without_licenses(project):
+    _edit_desc(project, lambda d: d.pop("licenses"))
+    assert _problems(project) == ["data/2025/syntetisk/a.resource.yaml: licenses mangler"]
+
+
+def test_ssb_missing_symbols_are_declared_by_default(project):
+    """A description that does not list missingValues still accepts SSB's symbols as "no value"."""
+    _edit_desc(project, lambda d: d["schema"].pop("missingValues"))
+    csv = project / "data/2025/syntetisk/a.csv"
+    csv.write_text("aar,verdi\n2022,..\n2023,:\n2024,.\n2025,\n2026,4\n", encoding="utf-8")
+    _rehash(csv)
+    assert validate.validate(project, "2025")
+    df = datasets.load("syntetisk/a", "2025", project)
+    assert df["verdi"].isna().tolist() == [True, True, True, True, False]
+
+
+def test_a_declared_missing_value_list_is_respected(project):
+    """A dataset that declares its own list (here: no symbols) does not get SSB's added."""
+    _edit_desc(project, lambda d: d["schema"].__setitem__("missingValues", [""]))
+    csv = project / "data/2025/syntetisk/a.csv"
+    csv.write_text("aar,verdi\n2022,..\n", encoding="utf-8")
+    _rehash(csv)
+    assert _problems(project) == ["data/2025/syntetisk/a.csv, rad 2, kolonne «verdi»: verdien «..» har feil type (ventet tall)"]
+
+
+@pytest.mark.parametrize("typ,cell,expected", [("integer", "1.5", "heltall"), ("number", "x", "tall")])
+def test_type_error_names_the_expected_type(project, typ, cell, expected):
+    """Regression (issue 12): the message said «ventet )» with no type."""
+    _edit_desc(project, lambda d: d["schema"]["fields"][1].__setitem__("type", typ))
+    csv = project / "data/2025/syntetisk/a.csv"
+    csv.write_text(f"aar,verdi\n2022,{cell}\n", encoding="utf-8")
+    _rehash(csv)
+    assert _problems(project) == [
+        f"data/2025/syntetisk/a.csv, rad 2, kolonne «verdi»: verdien «{cell}» har feil type (ventet {expected})"]
+
+
+BAD_YAML = "name: a\ntitle: [ikke lukket\nschema: {}\n"
+
+
+def test_bad_yaml_names_file_and_line(project):
+    (project / "data/2025/syntetisk/a.resource.yaml").write_text(BAD_YAML, encoding="utf-8")
+    p = _problems(project)
+    assert len(p) == 1, p
+    assert re.fullmatch(r"data/2025/syntetisk/a\.resource\.yaml, linje 3: ugyldig YAML \(.+\); "
+                        r"beskrivelsen kan ikke leses", p[0]), p
+
+
+def test_bad_yaml_without_its_csv_is_reported_once(project):
+    (project / "data/2025/syntetisk/a.csv").unlink()
+    (project / "data/2025/syntetisk/a.resource.yaml").write_text(BAD_YAML, encoding="utf-8")
+    p = _problems(project)
+    assert len(p) == 1 and "a.resource.yaml, linje 3: ugyldig YAML" in p[0], p
+
+
+def test_description_that_is_not_a_mapping(project):
+    (project / "data/2025/syntetisk/a.resource.yaml").write_text("- bare\n- en liste\n", encoding="utf-8")
+    p = _problems(project)
+    assert len(p) == 1 and p[0].startswith("data/2025/syntetisk/a.resource.yaml: beskrivelsen kan ikke leses"), p
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--quiet"]])
+def test_cli_bad_yaml_is_a_clear_error_and_publishes_nothing(project, command):
+    """Issue 12 §4: no traceback, file and line named, exit code 1, no _book."""
+    import os
+    import subprocess
+    import sys
+
+    (project / "data/2025/syntetisk/b.resource.yaml").write_text(BAD_YAML, encoding="utf-8")
+    env = dict(os.environ, STATUSKOMMUNE_ROOT=str(project))
+    r = subprocess.run([sys.executable, "-m", "statuskommune", *command], cwd=project, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert "data/2025/syntetisk/b.resource.yaml, linje 3: ugyldig YAML" in r.stderr, r.stderr
+    assert not (project / "_book").exists()
+    assert not (project / "_build" / "2025" / "notebooks").exists()  # no notebook ran
+
+
+def test_validation_cache_is_per_fingerprint(project, tmp_path):
+    cache = tmp_path / "cache"
+    assert validate.validate(project, "2025", cache_dir=cache)  # first run: the datasets
+    assert validate.validate(project, "2025", cache_dir=cache) is None  # unchanged: cache hit
+    (cache / "validation-2025.json").write_text("ikke json")
+    assert validate.validate(project, "2025", cache_dir=cache)  # a broken cache file is ignored
+
+
+def test_rehash_adds_a_missing_hash_line_and_leaves_correct_ones(project):
+    desc = project / "data/2025/syntetisk/a.resource.yaml"
+    text = desc.read_text()
+    desc.write_text("\n".join(l for l in text.splitlines() if not l.startswith("hash:")) + "\n")
+    assert validate.rehash(project, "2025") == [desc]
+    assert desc.read_text().rstrip("\n").splitlines()[-1] == \
+        "hash: sha256:" + hashlib.sha256((project / "data/2025/syntetisk/a.csv").read_bytes()).hexdigest()
+    assert validate.rehash(project, "2025") == []  # nothing to change
+    assert validate.validate(project, "2025")
+
+
+def test_rehash_skips_a_csv_without_description(project):
+    (project / "data/2025/syntetisk/c.csv").write_text("aar\n1\n", encoding="utf-8")
+    assert validate.rehash(project) == []
+    assert not (project / "data/2025/syntetisk/c.resource.yaml").exists()
+
+
+def test_unknown_error_kind_is_still_reported_with_its_place():
+    class E:
+        type, message, row_number, field_name = "row-constraint", "regelen brytes", 4, None
+
+    assert validate._describe_error("data/x.csv", E()) == "data/x.csv, rad 4: row-constraint: regelen brytes"
+
+
+def test_expected_type_from_the_note_when_the_field_is_unknown():
+    class E:
+        type, field_name, note, cell = "type-error", "ukjent", 'type is "integer/default"', "x"
+
+    assert validate._expected_type(E(), None) == "heltall"
+    E.note = ""
+    assert validate._expected_type(E(), None) == "en annen type"
+
+
+def test_validation_cache_follows_every_data_file(project, tmp_path):
+    fp = validate._fingerprint(project, "2025")
+    assert validate._fingerprint(project, "2025") == fp
+    desc = project / "data/2025/syntetisk/b.resource.yaml"
+    desc.write_text(desc.read_text() + "\n")
+    assert validate._fingerprint(project, "2025") != fp
+    fp2 = validate._fingerprint(project, "2025")
+    (project / "data/2025/syntetisk/b.resource.yaml").rename(project / "data/2025/syntetisk/b2.resource.yaml")
+    assert validate._fingerprint(project, "2025") != fp2  # names count, not only bytes
+
+
+def test_foreign_key_to_a_shared_code_list_is_accepted(project):
+    write_dataset(project, "felles/koder/fylker", ["kode", "navn"], [["03", "Oslo"], ["46", "Vestland"]],
+                  [{"name": "kode", "type": "string"}, {"name": "navn", "type": "string"}], ["kode"])
+    write_dataset(project, "2025/syntetisk/Fylke", ["fylke", "verdi"], [["03", 1.0], ["46", 2.0]],
+                  [{"name": "fylke", "type": "string"}, {"name": "verdi", "type": "number"}], ["fylke"],
+                  extra_schema={"foreignKeys": [{"fields": ["fylke"], "reference": {"resource": "felles/koder/fylker", "fields": ["kode"]}}]})
+    names = {d.name for d in validate.validate(project, "2025")}
+    assert {"felles/koder/fylker", "syntetisk/Fylke"} <= names

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
+
+import yaml
 
 from . import datasets as ds_mod
 from .errors import DataValidationError
@@ -69,7 +72,23 @@ def _resource_descriptor(dset: ds_mod.Dataset, data_dir: Path) -> dict:
     return res
 
 
-def _describe_error(rel: str, e) -> str:
+_TYPE_NAMES = {"integer": "heltall", "number": "tall", "year": "årstall", "date": "dato",
+               "boolean": "true/false", "string": "tekst"}
+
+
+def _expected_type(e, dset: ds_mod.Dataset | None) -> str:
+    """The field's declared type in words (frictionless's cell errors carry no ``field_type``)."""
+    fieldname = getattr(e, "field_name", None)
+    typ = None
+    if dset is not None and fieldname:
+        typ = next((f.get("type", "string") for f in dset.schema.get("fields", []) if f.get("name") == fieldname), None)
+    if typ is None:
+        m = re.search(r'type is "([a-z]+)', getattr(e, "note", "") or "")
+        typ = m.group(1) if m else "en annen type"
+    return _TYPE_NAMES.get(typ, typ)
+
+
+def _describe_error(rel: str, e, dset: ds_mod.Dataset | None = None) -> str:
     parts = [rel]
     row = getattr(e, "row_number", None)
     fieldname = getattr(e, "field_name", None) or getattr(e, "label", None)
@@ -79,11 +98,25 @@ def _describe_error(rel: str, e) -> str:
         parts.append(f"kolonne «{fieldname}»")
     tmpl = _ERROR_TEXT.get(e.type)
     if tmpl:
-        text = tmpl.format(cell=getattr(e, "cell", ""), field_type=getattr(e, "field_type", ""),
+        text = tmpl.format(cell=getattr(e, "cell", ""), field_type=_expected_type(e, dset),
                            note=getattr(e, "note", ""))
     else:
         text = f"{e.type}: {e.message}"
     return ", ".join(parts) + ": " + text
+
+
+def _read_descriptor(root: Path, desc: Path) -> tuple[dict, str | None]:
+    """The parsed description, or a problem line naming the file and, for bad YAML, the line."""
+    rel = desc.relative_to(root).as_posix()
+    try:
+        return ds_mod.read_descriptor(desc), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", linje {mark.line + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, f"{rel}{where}: ugyldig YAML ({what}); beskrivelsen kan ikke leses"
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return {}, f"{rel}: beskrivelsen kan ikke leses: {exc}"
 
 
 def _structural(root: Path, vintage: str) -> tuple[list[str], list[ds_mod.Dataset]]:
@@ -96,10 +129,9 @@ def _structural(root: Path, vintage: str) -> tuple[list[str], list[ds_mod.Datase
         if not desc.is_file():
             problems.append(f"{rel}: mangler beskrivelse ({desc.name}); hver CSV trenger en.")
             continue
-        try:
-            d = ds_mod.read_descriptor(desc)
-        except Exception as exc:  # noqa: BLE001 - reported with file name
-            problems.append(f"{desc.relative_to(root).as_posix()}: kan ikke leses: {exc}")
+        d, problem = _read_descriptor(root, desc)
+        if problem:
+            problems.append(problem)
             continue
         dset = ds_mod.Dataset(ds_mod._name_for(c, ds_mod.data_root(root)), c, desc, d)
         found.append(dset)
@@ -115,7 +147,11 @@ def _structural(root: Path, vintage: str) -> tuple[list[str], list[ds_mod.Datase
         if not d.get("licenses"):
             problems.append(f"{desc.relative_to(root).as_posix()}: licenses mangler")
     for desc in descs:
-        d = ds_mod.read_descriptor(desc) if desc.is_file() else {}
+        d, problem = _read_descriptor(root, desc)
+        if problem:
+            if not ds_mod.csv_path_for(desc, {}).is_file():  # else already reported with its CSV
+                problems.append(problem)
+            continue
         csv = ds_mod.csv_path_for(desc, d)
         if not csv.is_file():
             problems.append(f"{desc.relative_to(root).as_posix()}: beskriver {csv.name}, som ikke finnes.")
@@ -181,7 +217,7 @@ def _frictionless(root: Path, found: list[ds_mod.Dataset]) -> list[str]:
         dset = by_pkg_name.get(task.name)
         rel = dset.csv.relative_to(root).as_posix() if dset else task.name
         for e in task.errors:
-            problems.append(_describe_error(rel, e))
+            problems.append(_describe_error(rel, e, dset))
     for e in getattr(report, "errors", []) or []:
         problems.append(f"datapakke: {e.message}")
     return problems
