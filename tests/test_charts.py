@@ -5,6 +5,8 @@ like the report's real series (close end values, uneven years), never shown to r
 from __future__ import annotations
 
 import itertools
+import re
+import xml.etree.ElementTree as ET
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -214,3 +216,46 @@ def test_axis_ticks_with_small_steps_are_told_apart():
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
     assert len(labels) == len(set(labels)), labels
     plt.close(fig)
+
+
+# --- the real figures, as built --------------------------------------------------------------
+
+_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def svg_label_boxes(svg_path):
+    """Boxes (x0, y0, x1, y1 in SVG units) of the value labels in a built SVG. The labels are the
+    groups ``verdietikett-N``; their glyphs are absolute outline paths (halo and plate included)."""
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ET.parse(svg_path).getroot()
+    boxes = {}
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        gid = g.get("id") or ""
+        if not gid.startswith("verdietikett-"):
+            continue
+        xs, ys = [], []
+        for el in g.iter():
+            assert el.get("transform") is None, f"{svg_path.name}: {gid} has a transform the test cannot follow"
+            if el.tag.endswith("}use"):
+                raise AssertionError(f"{svg_path.name}: {gid} is drawn with <use>; the test needs outline paths")
+        for p in g.findall(".//svg:path", ns):
+            nums = [float(v) for v in _NUM.findall(p.get("d", ""))]
+            xs += nums[0::2]
+            ys += nums[1::2]
+        assert xs, f"{svg_path.name}: {gid} has no outline"
+        boxes[gid] = (min(xs), min(ys), max(xs), max(ys))
+    return boxes
+
+
+def test_no_two_value_labels_overlap_in_the_built_figures(built_report):
+    root, _ = built_report
+    svgs = sorted(root.glob("figures/*/*/*.svg"))
+    assert len(svgs) > 40
+    labelled = 0
+    for svg in svgs:
+        boxes = svg_label_boxes(svg)
+        labelled += bool(boxes)
+        for (ga, a), (gb, b) in itertools.combinations(boxes.items(), 2):
+            overlap = min(a[2], b[2]) - max(a[0], b[0]) > 0 and min(a[3], b[3]) - max(a[1], b[1]) > 0
+            assert not overlap, f"{svg.parent.name}/{svg.name}: {ga} and {gb} overlap ({a} / {b})"
+    assert labelled > 30  # the check saw the labels of most figures

@@ -130,7 +130,7 @@ def _place_labels(fig: Figure, ax: plt.Axes, labels: list[_Label], grow: str | N
                 lab.ann.set_position((dx, dy))
                 lab.ann.set_ha(ha)
                 lab.ann.set_va(va)
-                bb = lab.ann.get_window_extent(r).expanded(1, 1).padded(pad)
+                bb = _box(lab.ann, r, pad)
                 if any(_boxes_overlap(bb, p) for p in placed) or any(_boxes_overlap(bb, o) for o in others):
                     continue
                 if lab.fixed:
@@ -152,10 +152,20 @@ def _place_labels(fig: Figure, ax: plt.Axes, labels: list[_Label], grow: str | N
             lab.ann.set_position(best[:2])
             lab.ann.set_ha(best[2])
             lab.ann.set_va(best[3])
-            placed.append(lab.ann.get_window_extent(r).expanded(1, 1).padded(pad))
+            placed.append(_box(lab.ann, r, pad))
         if not grow or not _grow(ax, grow, placed, axbox):
             return
         fig.canvas.draw()
+
+
+def _box(ann: Annotation, renderer, pad: float):
+    """The label's box as a reader sees it: the text, or its plate if it has one, plus ``pad``."""
+    bb = ann.get_window_extent(renderer)
+    plate = ann.get_bbox_patch()
+    if plate is not None:
+        p = ann.get_fontsize() * 0.25 * renderer.points_to_pixels(1) + 1
+        bb = bb.padded(p)
+    return bb.padded(pad)
 
 
 def _grow(ax: plt.Axes, axis: str, boxes, axbox) -> bool:
@@ -184,7 +194,7 @@ def label_boxes(fig: Figure) -> list:
     """The drawn value labels' boxes in display units (for tests and ``check``)."""
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
-    return [t.get_window_extent(r) for ax in fig.axes for t in ax.texts
+    return [_box(t, r, 0) for ax in fig.axes for t in ax.texts
             if t.get_visible() and str(t.get_gid()).startswith("verdietikett-")]
 
 
@@ -453,7 +463,7 @@ def stolper(data: pd.DataFrame, kategori: str, verdi: str, serie: str | None = N
                     xy = (cx, b.get_y() + b.get_height() / 2) if horisontal else (b.get_x() + b.get_width() / 2, cx)
                     ann = ax.annotate(txt, xy=xy, xytext=(0, 0), textcoords="offset points", ha="center",
                                       va="center", color=inside_colour, fontsize=label_fs, zorder=4,
-                                      bbox=plate)
+                                      bbox=plate, path_effects=_halo(colour, 1.5))
                     labels.append(_Label(ann, [(0.0, 0.0, "center", "center")], fixed=True, own=b))
                 elif horisontal:
                     sgn = 1 if v >= 0 else -1
