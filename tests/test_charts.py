@@ -259,3 +259,26 @@ def test_no_two_value_labels_overlap_in_the_built_figures(built_report):
             overlap = min(a[2], b[2]) - max(a[0], b[0]) > 0 and min(a[3], b[3]) - max(a[1], b[1]) > 0
             assert not overlap, f"{svg.parent.name}/{svg.name}: {ga} and {gb} overlap ({a} / {b})"
     assert labelled > 30  # the check saw the labels of most figures
+
+
+def test_svg_label_boxes_agree_with_the_renderer(tmp_path):
+    # The SVG check above measures what the renderer placed: same labels, same places (72 units/inch).
+    from statuskommune.chapter import save_svg
+
+    fig = charts.stolper(synthetic_stack(), "aar", "verdi", "behandling", stablet=True, desimaler=0)
+    fig2 = charts.linje(synthetic_close_lines(), "aar", "verdi", "serie", ylim=(0, 9))
+    for f in (fig, fig2):
+        boxes = charts.label_boxes(f)
+        f.canvas.draw()
+        p = tmp_path / "f.svg"
+        save_svg(f, p, salt="test")
+        svg = svg_label_boxes(p)
+        assert len(svg) == len(boxes)
+        scale = 72 / f.dpi
+        # bbox_inches="tight" shifts the SVG origin; compare sizes and relative positions
+        xs = [b[0] for b in svg.values()]
+        mine = [b.x0 * scale for b in boxes]
+        assert np.allclose(np.diff(xs), np.diff(mine), atol=2.5)
+        widths = [b[2] - b[0] for b in svg.values()]
+        assert all(w > 5 for w in widths)
+        plt.close(f)
