@@ -247,6 +247,7 @@ def svg_label_boxes(svg_path):
     return boxes
 
 
+@pytest.mark.e2e
 def test_no_two_value_labels_overlap_in_the_built_figures(built_report):
     root, _ = built_report
     svgs = sorted(root.glob("figures/*/*/*.svg"))
