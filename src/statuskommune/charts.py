@@ -102,7 +102,7 @@ def _place_labels(fig: Figure, ax: plt.Axes, labels: list[_Label], grow: str | N
         return
     for n, lab in enumerate(labels, 1):
         lab.ann.set_gid(f"verdietikett-{n}")  # unique per SVG; tests find the labels by it
-    fig.canvas.draw()                  # the constrained layout runs here ...
+    fig.draw_without_rendering()       # the constrained layout runs here ...
     fig.set_layout_engine("none")      # ... and is then kept, so the boxes measured stay true
     order = sorted(range(len(labels)), key=lambda i: (labels[i].fixed is False, labels[i].priority, i))
     mine = {id(l.ann) for l in labels}
@@ -155,7 +155,7 @@ def _place_labels(fig: Figure, ax: plt.Axes, labels: list[_Label], grow: str | N
             placed.append(_box(lab.ann, r, pad))
         if not grow or not _grow(ax, grow, placed, axbox):
             return
-        fig.canvas.draw()
+        fig.draw_without_rendering()
 
 
 def _box(ann: Annotation, renderer, pad: float):
@@ -192,7 +192,7 @@ def _grow(ax: plt.Axes, axis: str, boxes, axbox) -> bool:
 
 def label_boxes(fig: Figure) -> list:
     """The drawn value labels' boxes in display units (for tests and ``check``)."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     r = fig.canvas.get_renderer()
     return [_box(t, r, 0) for ax in fig.axes for t in ax.texts
             if t.get_visible() and str(t.get_gid()).startswith("verdietikett-")]
@@ -333,7 +333,7 @@ def linje(data: pd.DataFrame, x: str, y: str, serie: str | None = None, *, enhet
 
 def _room_on_the_right(fig: Figure, ax: plt.Axes, labels: list[_Label]) -> None:
     """Widen the x axis so that end-of-line labels fit to the right of the last points."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     r = fig.canvas.get_renderer()
     need = max(l.ann.get_window_extent(r).width for l in labels) + 12 * fig.dpi / 72
     axw = ax.get_window_extent(r).width
