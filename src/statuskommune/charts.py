@@ -2,6 +2,12 @@
 
 Titles are not drawn inside the image: the caption ("Figur N.M: …  Kilde: …") is set by the
 report, so the figure carries only the unit, the axes, the legend and data labels.
+
+Rules every chart keeps (tested in tests/test_charts.py):
+- value labels never overlap: they are measured with the renderer and placed (``_place_labels``);
+- a label inside a hatched bar sits on a plain plate of the bar's colour; labels elsewhere have
+  a white halo, so lines, grid and hatching never run through the digits;
+- years are positions on a time axis, in bars as in lines: 2012 stands eight years from 2020.
 """
 
 from __future__ import annotations
