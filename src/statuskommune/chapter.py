@@ -252,11 +252,7 @@ class Figur:
 
     @property
     def kilde(self) -> str:
-        seen: list[str] = []
-        for s in self.sources:
-            if s.kilde not in seen:
-                seen.append(s.kilde)
-        return "; ".join(seen)
+        return join_kilder(s.kilde for s in self.sources)
 
     def tall(self, key: str, verdi, desimaler: int = 1, som: str | None = None) -> str:
         return self.kap.tall(key, verdi, desimaler, som, datasets=list(self.keys))
@@ -298,6 +294,21 @@ class Figur:
                 display(SVG(filename=str(svg)))
             except Exception:  # noqa: BLE001 - display is a convenience in Jupyter only
                 pass
+
+
+def join_kilder(kilder) -> str:
+    """One «Kilde» line from the datasets' sources, each publication named once: the same
+    source given with and without a closing parenthesis ("TBU, mars 2025" and "TBU, mars 2025
+    (SSB og KS)") is one source, and two parentheses for one source are merged."""
+    heads: dict[str, list[str]] = {}
+    for k in kilder:
+        k = " ".join(str(k).split())
+        m = re.fullmatch(r"(.+) \(([^()]+)\)", k)
+        head, note = (m.group(1), m.group(2)) if m else (k, "")
+        notes = heads.setdefault(head, [])
+        if note and note not in notes:
+            notes.append(note)
+    return "; ".join(f"{h} ({'; '.join(n)})" if n else h for h, n in heads.items())
 
 
 def _field_titles(sources: list[ds_mod.Dataset], columns: list[str]) -> dict[str, str]:
