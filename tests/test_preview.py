@@ -8,6 +8,7 @@ correctness tests; ``make bench`` measures the latency.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import shutil
@@ -24,6 +25,8 @@ import requests
 
 pytestmark = pytest.mark.e2e
 
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHAPTER = Path("chapters") / "03-velferd.qmd"
 PAGE = "03-velferd.html"
 TIMEOUT = 300.0
@@ -172,3 +175,34 @@ def test_the_server_serves_only_the_preview_folder(server):
     assert css, "fant ingen stilark i forhåndsvisningen"
     r = server.get("assets/" + css[0].name)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+
+
+def _need(ok: bool, what: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} mangler i CI")
+    pytest.skip(f"{what} mangler; installer med: sudo apt-get install -y chromium && npm ci")
+
+
+@pytest.mark.browser
+def test_an_open_page_reloads_itself_in_chromium(server):
+    """In a real browser: the open page reloads by itself after a save and shows the new text."""
+    _need(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
+    _need(shutil.which("node") is not None and (REPO / "node_modules" / "playwright-core").is_dir(),
+          "Node.js med playwright-core (npm ci)")
+    marker = "Nettlesermarkør-H4TZ fra testen."
+    node = subprocess.Popen(["node", str(REPO / "tests" / "browser" / "preview.mjs"), f"{server.url}/{PAGE}",
+                             marker, str(int(TIMEOUT * 1000))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, CHROMIUM=CHROMIUM))
+    try:
+        first = node.stdout.readline().strip()
+        assert first == "ready", f"{first}\n{node.stderr.read()[-2000:] if node.poll() is not None else ''}"
+        base = (server.root / CHAPTER).read_text(encoding="utf-8")
+        server.write_chapter(base + f"\n{marker}\n")
+        out, err = node.communicate(timeout=TIMEOUT + 60)
+    finally:
+        if node.poll() is None:
+            node.kill()
+    assert node.returncode == 0, f"siden ble ikke lastet inn på nytt med den nye teksten:\n{out}\n{err[-2000:]}"
+    assert json.loads(out.strip().splitlines()[-1])["reloads"] >= 1

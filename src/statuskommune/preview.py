@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import mimetypes
 import re
 import sys
@@ -60,6 +59,7 @@ class State:
     version: int = 0              # bumped after every finished rebuild (good or failed)
     building: bool = False
     error: str | None = None      # message of the last rebuild, if it failed
+    error_site: int | None = None  # the served folder (inode) when it failed
     changes: list[str] = field(default_factory=list)
     seconds: float | None = None  # duration of the last rebuild
 
@@ -130,7 +130,7 @@ class Preview:
             self.build_once()
             self.state.error = None
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page
-            self.state.error = error_text(exc)
+            self.state.error, self.state.error_site = error_text(exc), self._site_id()
         self.state.seconds = time.monotonic() - t0
         self.state.changes = changes
         took = fmt.tall(self.state.seconds, 1)
@@ -138,6 +138,19 @@ class Preview:
             self.say(f"Bygging feilet etter {took} s; forrige versjon vises fortsatt:\n{self.state.error}")
         else:
             self.say(f"Oppdatert på {took} s.")
+
+    def _site_id(self) -> int | None:
+        try:
+            return self.site.stat().st_ino
+        except FileNotFoundError:
+            return None
+
+    def current_error(self) -> str | None:
+        """The error to show with the served pages. A successful build swaps in a new folder
+        (a new inode) a moment before it clears the error; from then on the error no longer
+        describes what is served."""
+        err = self.state.error
+        return err if err and self._site_id() == self.state.error_site else None
 
     # -- watching ---------------------------------------------------------------------------
     def watch_paths(self) -> list[Path]:
@@ -160,10 +173,18 @@ class Preview:
     async def _watch(self, paths, recursive: bool, watch_filter) -> None:
         from watchfiles import awatch
 
-        async for changes in awatch(*paths, watch_filter=watch_filter, recursive=recursive,
-                                    stop_event=self._stop, step=30):
-            self._pending |= {_rel(self.root, p) for _, p in changes}
-            self._dirty.set()
+        try:
+            async for changes in awatch(*paths, watch_filter=watch_filter, recursive=recursive,
+                                        stop_event=self._stop, step=30):
+                self._pending |= {_rel(self.root, p) for _, p in changes}
+                self._dirty.set()
+        except Exception as exc:  # noqa: BLE001 - say so instead of silently no longer watching
+            self.state.error = f"Overvåkingen av {', '.join(str(p) for p in paths)} stoppet: {exc}"
+            self.state.error_site = self._site_id()
+            self.say(self.state.error)
+            async with self._changed:
+                self.state.version += 1
+                self._changed.notify_all()
 
     async def _builder(self) -> None:
         while True:
@@ -192,9 +213,10 @@ class Preview:
         return p if p.is_file() else None
 
     def status(self) -> dict:
+        err = self.current_error()
         return {"version": self.state.version, "building": self.state.building,
-                "ok": self.state.error is None and (self.site / "index.html").is_file(),
-                "error": self.state.error, "seconds": self.state.seconds, "changes": self.state.changes}
+                "ok": err is None and (self.site / "index.html").is_file(),
+                "error": err, "seconds": self.state.seconds, "changes": self.state.changes}
 
     def app(self):
         from starlette.applications import Starlette
@@ -227,7 +249,7 @@ class Preview:
         async def page(request):
             rel = request.path_params.get("path", "")
             p = self._file(rel)
-            v, err = self.state.version, self.state.error
+            v, err = self.state.version, self.current_error()
             if p is None:
                 if not (self.site / "index.html").is_file():
                     # no good build yet: say what is going on, and reload when a build finishes
