@@ -8,7 +8,8 @@ TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report html pdf check coverage test test-fast mutation browser-deps bench lock clean
+PORT    ?= 4300
+.PHONY: help install report html pdf preview check coverage test test-fast mutation browser-deps bench lock clean
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +39,9 @@ html: $(RUN_STAMP) ## Bygg bare HTML (raskt for forfattere)
 
 pdf: $(RUN_STAMP) ## Bygg bare PDF
 	$(BIN)/statuskommune build --edition $(EDITION) --to pdf
+
+preview: $(RUN_STAMP) ## Forhåndsvis HTML på http://127.0.0.1:$(PORT)/, bygg på nytt ved lagring
+	$(BIN)/statuskommune preview --edition $(EDITION) --port $(PORT)
 
 check: $(RUN_STAMP) ## Valider alle datasett
 	$(BIN)/statuskommune check --all-vintages

@@ -111,7 +111,10 @@ def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Pat
 
 
 def build(root: Path, edition: str | None = None, *, to: list[str] | None = None, renderer: str = "auto",
-          force: bool = False, quiet: bool = False, progress=None, only: list[str] | None = None) -> BuildResult:
+          force: bool = False, quiet: bool = False, progress=None, only: list[str] | None = None,
+          out: Path | None = None) -> BuildResult:
+    """Build one edition. ``out`` publishes to another folder than ``_book/<edition>`` (the live
+    preview uses ``_build/<edition>/preview`` so that it never replaces the published edition)."""
     from . import progress as progress_mod
     from .execute import execute
     from .validate import validate
@@ -128,7 +131,7 @@ def build(root: Path, edition: str | None = None, *, to: list[str] | None = None
         tools.typst_module()
     t = {}
     with build_lock(root, ed.edition):
-        target = root / "_book" / ed.edition
+        target = out or root / "_book" / ed.edition
         publish.recover(target)
         t0 = time.monotonic()
         validate(root, ed.vintage, cache_dir=root / "_build" / "cache")

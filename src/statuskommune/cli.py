@@ -1,4 +1,4 @@
-"""Command line: ``statuskommune build | execute | render | check | coverage | fetch | data``."""
+"""Command line: ``statuskommune build | execute | render | preview | check | coverage | fetch | data``."""
 
 from __future__ import annotations
 
@@ -131,6 +131,32 @@ def render(edition, to, renderer) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         click.echo(f"Gjengitt med {chosen} til {target}")
+    _run(go)
+
+
+@main.command()
+@edition_opt
+@click.option("--port", "-p", type=int, default=4300, show_default=True, help="Port på localhost (0: en ledig port).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--renderer", type=click.Choice(["builtin", "quarto"]), default="builtin", show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Åpne siden i nettleseren.")
+def preview(edition, port, host, renderer, open_browser) -> None:
+    """Vis HTML-utgaven på localhost og bygg den på nytt når du lagrer.
+
+    Følger med på chapters/, notebooks/, data/ og _quarto*.yml, bygger inkrementelt til
+    _build/<utgave>/preview/ (ikke _book/) og laster siden i nettleseren på nytt. Feiler en
+    bygging, vises feilen øverst på siden sammen med forrige vellykkede versjon.
+
+    Example: statuskommune preview --edition 2025 --open
+    """
+    from .preview import serve
+
+    def go():
+        try:
+            serve(_root(), edition, host=host, port=port, renderer=renderer, open_browser=open_browser)
+        except KeyboardInterrupt:
+            pass
+        click.echo("Forhåndsvisningen er stoppet.")
     _run(go)
 
 
