@@ -241,11 +241,14 @@ def test_figure_markdown_escapes_caption_and_alt_text():
     assert '<a href="data/x.csv" download="x.csv">Last ned tallene bak figur 2.1 (CSV)</a>' in md
 
 
-def test_figure_markdown_marks_partial_reproduction():
+def test_partial_reproduction_note_stays_out_of_the_caption():
+    """«delvis» says how much of the previous edition's figure is reproduced: a coverage note for
+    editors (the «Datagrunnlag» page), never part of what readers see under the figure."""
     from statuskommune.stage import _figure_markdown
 
     md = _figure_markdown(_figure_rec(tittel="T!", delvis="Bare 2024"), "02-a", "2.1", "")
-    assert md.startswith("![T! [Bare 2024.]{.delvis} [Kilde: SSB, tabell 12345.]{.kilde}]")
+    assert md.startswith("![T! [Kilde: SSB, tabell 12345.]{.kilde}]")
+    assert "Bare 2024" not in md
 
 
 def test_figure_table_formats_years_integers_and_pivots(tmp_path):
