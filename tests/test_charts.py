@@ -154,11 +154,11 @@ def test_labels_outside_bars_have_a_halo():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("as_text", [False, True])
+@pytest.mark.parametrize("as_text", [False, True, "float"])
 @pytest.mark.parametrize("serie", [None, "serie"])
 def test_bars_for_uneven_years_stand_on_a_time_axis(as_text, serie):
     years = [2012, 2020, 2021, 2023]
-    d = pd.DataFrame([{"aar": str(y) if as_text else y, "verdi": 10.0 + k + s, "serie": f"s{s}"}
+    d = pd.DataFrame([{"aar": float(y) if as_text == "float" else str(y) if as_text else y, "verdi": 10.0 + k + s, "serie": f"s{s}"}
                       for k, y in enumerate(years) for s in range(2 if serie else 1)])  # synthetic
     fig = charts.stolper(d, "aar", "verdi", serie)
     ax = fig.axes[0]

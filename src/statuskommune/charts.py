@@ -370,6 +370,8 @@ def _years(values: Sequence) -> list[int] | None:
     """The categories as years (1800–2100, ints or four-digit strings), or None if they are not years."""
     out = []
     for v in values:
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            v = int(v)  # 2021.0 from a column with missing values is the year 2021
         t = str(v).strip()
         if isinstance(v, (bool, np.bool_)) or not (t.isdigit() and len(t) == 4 and 1800 <= int(t) <= 2100):
             return None
