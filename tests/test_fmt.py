@@ -67,3 +67,18 @@ def test_typografi_uses_en_dash_in_ranges_only():
     assert fmt.typografi("1-5 år") == f"1{DASH}5 år"
     assert fmt.typografi("2017-2019") == f"2017{DASH}2019"
     assert fmt.typografi("kommune-Norge") == "kommune-Norge"
+
+
+def test_aarsliste_joins_consecutive_years_as_ranges():
+    assert fmt.aarsliste([2015, 2013, 2014, 2020]) == "2013–2015 og 2020"
+    assert fmt.aarsliste([2020]) == "2020"
+    assert fmt.aarsliste([2019, 2021, 2022]) == "2019 og 2021–2022"
+    assert fmt.aarsliste([]) == ""
+
+
+def test_manglende_aar_is_computed_from_the_data():
+    # omdisponering-jord: 2014–2024 with 2020 absent; the caption must name 2020, nothing else
+    assert fmt.manglende_aar([2014, 2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024]) == [2020]
+    assert fmt.manglende_aar([2019, 2022, 2023]) == [2020, 2021]
+    assert fmt.manglende_aar([2015, 2016], fra=2014, til=2017) == [2014, 2017]
+    assert fmt.manglende_aar([]) == []
