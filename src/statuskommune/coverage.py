@@ -76,7 +76,7 @@ def compute(ed: Edition, figures: list[dict]) -> Coverage | None:
             status = "delvis"
             # the editors' note (what the previous edition's figure had that ours lacks) comes from
             # _dekning-<edition>.yml; the figure's own statement of what it shows follows it
-            merknad = "; ".join([why[fig]] * (fig in why) + [f["delvis"] for f in ours])
+            merknad = "; ".join(([why[fig]] if fig in why else []) + [f["delvis"] for f in ours])
         else:
             status = "gjengitt"
             merknad = "; ".join(f["merknad"] for f in ours if f.get("merknad"))
