@@ -130,3 +130,16 @@ def test_axis_formatter_groups_and_signs():
     assert f(12000, None) == f"12{NBSP}000"
     assert f(-3, None) == f"{MINUS}3"
     assert fmt.akseformat(1, prosenttegn=True)(2.5) == f"2,5{NBSP}%"
+def test_aarsliste_joins_consecutive_years_as_ranges():
+    assert fmt.aarsliste([2015, 2013, 2014, 2020]) == "2013–2015 og 2020"
+    assert fmt.aarsliste([2020]) == "2020"
+    assert fmt.aarsliste([2019, 2021, 2022]) == "2019 og 2021–2022"
+    assert fmt.aarsliste([]) == ""
+
+
+def test_manglende_aar_is_computed_from_the_data():
+    # omdisponering-jord: 2014–2024 with 2020 absent; the caption must name 2020, nothing else
+    assert fmt.manglende_aar([2014, 2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024]) == [2020]
+    assert fmt.manglende_aar([2019, 2022, 2023]) == [2020, 2021]
+    assert fmt.manglende_aar([2015, 2016], fra=2014, til=2017) == [2014, 2017]
+    assert fmt.manglende_aar([]) == []

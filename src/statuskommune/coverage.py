@@ -74,7 +74,9 @@ def compute(ed: Edition, figures: list[dict]) -> Coverage | None:
             merknad = why.get(fig) or f"Ingen åpen kilde med tallene er funnet; trenger {r['kilde']}."
         elif all(f.get("delvis") for f in ours):
             status = "delvis"
-            merknad = "; ".join(f["delvis"] for f in ours)
+            # the editors' note (what the previous edition's figure had that ours lacks) comes from
+            # _dekning-<edition>.yml; the figure's own statement of what it shows follows it
+            merknad = "; ".join(([why[fig]] if fig in why else []) + [f["delvis"] for f in ours])
         else:
             status = "gjengitt"
             merknad = "; ".join(f["merknad"] for f in ours if f.get("merknad"))

@@ -126,3 +126,29 @@ def akseformat(desimaler: int = 0, prosenttegn: bool = False):
         return s + NBSP + "%" if prosenttegn else s
 
     return FuncFormatter(f)
+
+
+def aarsliste(aar) -> str:
+    """Years as reader text, consecutive years joined as ranges:
+    ``[2013, 2014, 2015, 2020]`` -> ``'2013–2015 og 2020'``. Empty input gives ``''``."""
+    ys = sorted({int(a) for a in aar})
+    deler: list[str] = []
+    i = 0
+    while i < len(ys):
+        j = i
+        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
+            j += 1
+        deler.append(str(ys[i]) if i == j else periode(ys[i], ys[j]))
+        i = j + 1
+    return liste(deler)
+
+
+def manglende_aar(aar, fra: int | None = None, til: int | None = None) -> list[int]:
+    """The years between ``fra`` and ``til`` (default: first and last of ``aar``) that ``aar`` lacks,
+    so a caption's «… mangler» is computed from the data, never typed."""
+    ys = {int(a) for a in aar}
+    if not ys:
+        return []
+    lo = min(ys) if fra is None else int(fra)
+    hi = max(ys) if til is None else int(til)
+    return [y for y in range(lo, hi + 1) if y not in ys]
