@@ -100,7 +100,7 @@ def write_pages(ed: Edition, stage_dir: Path, figures: list[dict], used: list[di
              "Figurene i rapporten er tegnet fra tall som kildene nedenfor har publisert. Under hver "
              "figur i nettutgaven kan tallene vises som en tabell og lastes ned.", ""]
     for e in reader_sources(used, figures):
-        figs = fmt.liste([f"figur {n}" for n in e["figures"]])
+        figs = fmt.liste([f"figur\u00a0{n}" for n in e["figures"]])
         text = f"- **{_md_escape(fmt.typografi(e['kilde']))}.** "
         if e["publishers"] and not any(p.split(" (")[0] in e["kilde"] for p in e["publishers"]):
             text += "Utgiver: " + _md_escape(fmt.liste(e["publishers"])) + ". "
@@ -176,7 +176,7 @@ def _editors_page(ed: Edition, stage_dir: Path, figures: list[dict], used: list[
         if d["copied_from"]:
             rows.append(("Tallene er hentet fra", d["copied_from"]))
         if d["figures"]:
-            rows.append(("Brukt i", fmt.liste([f"figur {n}" for n in d["figures"]])))
+            rows.append(("Brukt i", fmt.liste([f"figur\u00a0{n}" for n in d["figures"]])))
         desc_name = d["csv_name"][:-4] + ".resource.yaml"
         rows.append(("Data", f"[{_md_link_text(d['csv_name'])}](data/kilder/{d['csv_name']}) og beskrivelsen "
                              f"[{_md_link_text(desc_name)}](data/kilder/{desc_name})"))
