@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--preview-edits", type=int, default=7, help="tekstendringer målt i forhåndsvisningen")
     a = ap.parse_args(argv)
     root = find_root()
+    load_start = os.getloadavg()[0]
     build = [sys.executable, "-m", "statuskommune", "build", "--quiet"]
     times: dict[str, list[float]] = {k: [] for k in "abcdef"}
     notes: dict[str, str] = {}
@@ -190,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     text = "\n".join([
         "# Byggetider", "",
         f"Målt med `make bench` {time.strftime('%Y-%m-%d %H:%M')} på {os.cpu_count()} kjerner ({cpu}), "
-        f"Python {platform.python_version()}. Median av {a.repeat} kjøringer; hver kjøring er en ny prosess "
+        f"Python {platform.python_version()}, belastning (load average, 1 min) {fmt.tall(load_start, 1)} ved start og "
+        f"{fmt.tall(os.getloadavg()[0], 1)} ved slutt. Median av {a.repeat} kjøringer; hver kjøring er en ny prosess "
         "(`python -m statuskommune build --quiet`) i en fersk kopi av prosjektet. (f) måles med "
         "`statuskommune preview` i gang: tiden fra en tekstendring lagres til serveren leverer den nye siden "
         f"(median av {a.preview_edits} lagringer; nettleserens omlasting kommer i tillegg). Maskinen er delt og "
