@@ -391,3 +391,12 @@ def test_rehash_writes_whatever_the_old_hash_was(project, old):
     _edit_desc(project, lambda d: d.__setitem__("hash", "sha256:" + old))
     assert [p.name for p in validate.rehash(project, "2025")] == ["a.resource.yaml"]
     assert validate.validate(project, "2025")
+
+
+def test_package_level_problem_is_reported(project):
+    """Two datasets whose names differ only in case collide in the data package: reported, not lost."""
+    from synthetic import FIELDS
+
+    write_dataset(project, "2025/syntetisk/A", ["aar", "verdi"], [[2022, 1.0]], FIELDS, ["aar"])
+    p = _problems(project)
+    assert len(p) == 1 and p[0].startswith("datapakke: ") and "not unique" in p[0], p
