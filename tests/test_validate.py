@@ -266,7 +266,7 @@ def test_bad_yaml_without_its_csv_is_reported_once(project):
 def test_description_that_is_not_a_mapping(project):
     (project / "data/2025/syntetisk/a.resource.yaml").write_text("- bare\n- en liste\n", encoding="utf-8")
     p = _problems(project)
-    assert len(p) == 1 and p[0].startswith("data/2025/syntetisk/a.resource.yaml: beskrivelsen kan ikke leses"), p
+    assert p == ["data/2025/syntetisk/a.resource.yaml: beskrivelsen kan ikke leses: beskrivelsen er ikke et YAML-objekt"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["build", "--quiet"]])
