@@ -306,3 +306,50 @@ def test_svg_has_no_creator_or_date(project, tmp_path):
         _draw(f, f.last("syntetisk/a"))
     svg = (tmp_path / "out" / "x.svg").read_text()
     assert "Matplotlib" not in svg and "<dc:date>" not in svg
+
+
+def test_duplicate_id_is_found_by_value_not_identity(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    with kap.figur("-".join(["en", "figur"])) as f:
+        _draw(f, f.last("syntetisk/a"))
+    with pytest.raises(StatusKommuneError, match="brukt to ganger"):
+        kap.figur("-".join(["en", "figur"]))
+
+
+def test_format_name_is_compared_by_value(project, tmp_path):
+    kap = _kap(project, tmp_path)
+    assert kap.tall("n", 12345.4, som="".join(["hel", "tall"])) == "12\u00a0345"
+
+
+@pytest.mark.parametrize("verdi,des,stored", [(2.5, 0, 2.5), (7.0, 0, 7), (7.0, 1, 7.0), (1 / 3, 2, 0.333333)])
+def test_stored_value_is_the_computed_one(project, tmp_path, verdi, des, stored):
+    kap = _kap(project, tmp_path)
+    kap.tall("x", verdi, des)
+    v = read_manifest(tmp_path / "out")["numbers"]["x"]["verdi"]
+    assert v == stored and type(v) is type(stored)
+
+
+def _drawn_with_display(project, tmp_path, monkeypatch, env, display):
+    import IPython.display
+
+    monkeypatch.setenv("STATUSKOMMUNE_NO_DISPLAY", env)
+    monkeypatch.setattr(IPython.display, "display", display)
+    kap = _kap(project, tmp_path)
+    with kap.figur("x") as f:
+        _draw(f, f.last("syntetisk/a"))
+    return kap
+
+
+@pytest.mark.parametrize("env,shown", [("0", 1), ("", 1), ("1", 0)])
+def test_figure_is_shown_in_jupyter_unless_switched_off(project, tmp_path, monkeypatch, env, shown):
+    calls = []
+    _drawn_with_display(project, tmp_path, monkeypatch, env, lambda obj: calls.append(obj))
+    assert len(calls) == shown
+
+
+def test_a_failing_display_does_not_fail_the_figure(project, tmp_path, monkeypatch):
+    def broken(obj):
+        raise RuntimeError("ingen frontend")
+
+    kap = _drawn_with_display(project, tmp_path, monkeypatch, "0", broken)
+    assert [f.id for f in kap.figures] == ["x"]

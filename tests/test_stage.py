@@ -33,7 +33,9 @@ def test_stage_fills_numbers_figures_and_numbering(project, tmp_path):
     assert idx["sec-a"]["number"] == "1" and idx["sec-a-del"]["number"] == "1.1"
     assert (tmp_path / "stage" / "figures" / "01-a" / "serie-a.svg").is_file()
     assert (tmp_path / "stage" / "data" / "serie-a.csv").is_file()
-    assert [p.stem for p in st.pages][:3] == ["index", "01-a", "02-b"]
+    assert [(p.stem, p.kind, p.title, p.number) for p in st.pages][:3] == [
+        ("index", "index", "Om testrapporten", None), ("01-a", "chapter", "Kapittel A", 1),
+        ("02-b", "chapter", "Kapittel B", 2)]
     q = (tmp_path / "stage" / "_quarto.yml").read_text()
     assert "01-a.qmd" in q and "lang: nb" in q
 

@@ -266,7 +266,7 @@ def test_bad_yaml_without_its_csv_is_reported_once(project):
 def test_description_that_is_not_a_mapping(project):
     (project / "data/2025/syntetisk/a.resource.yaml").write_text("- bare\n- en liste\n", encoding="utf-8")
     p = _problems(project)
-    assert len(p) == 1 and p[0].startswith("data/2025/syntetisk/a.resource.yaml: beskrivelsen kan ikke leses"), p
+    assert p == ["data/2025/syntetisk/a.resource.yaml: beskrivelsen kan ikke leses: beskrivelsen er ikke et YAML-objekt"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["build", "--quiet"]])
@@ -347,3 +347,56 @@ def test_foreign_key_to_a_shared_code_list_is_accepted(project):
                   extra_schema={"foreignKeys": [{"fields": ["fylke"], "reference": {"resource": "felles/koder/fylker", "fields": ["kode"]}}]})
     names = {d.name for d in validate.validate(project, "2025")}
     assert {"felles/koder/fylker", "syntetisk/Fylke"} <= names
+
+
+@pytest.mark.parametrize("text,line", [("name: a\n title: x\n", 2), ("name: a: b\n", 1), ("a: 1\nb: 2\nc: 3\nd: [x\n", 5)])
+def test_bad_yaml_line_is_the_editors_line(project, text, line):
+    (project / "data/2025/syntetisk/a.resource.yaml").write_text(text, encoding="utf-8")
+    p = _problems(project)
+    assert len(p) == 1 and p[0].startswith(f"data/2025/syntetisk/a.resource.yaml, linje {line}: ugyldig YAML"), p
+
+
+def test_expected_type_comes_from_the_errors_own_field():
+    from statuskommune.datasets import Dataset
+
+    fields = [{"name": "ab", "type": "integer"}, {"name": "b", "type": "number"}, {"name": "c"}]
+    dset = Dataset("x", None, None, {"schema": {"fields": fields}})
+
+    class E:
+        note = ""
+        field_name = "".join(["a", "b"])  # not the same object as the schema's string
+
+    assert validate._expected_type(E(), dset) == "heltall"
+    E.field_name = "c"
+    assert validate._expected_type(E(), dset) == "tekst"  # no type: a string
+
+
+def test_every_csv_is_checked_after_one_without_description(project):
+    (project / "data/2025/syntetisk/0-ny.csv").write_text("aar\n1\n", encoding="utf-8")  # sorts first
+    _edit_desc(project, lambda d: d.pop("licenses"), name="b")
+    p = _problems(project)
+    assert "data/2025/syntetisk/b.resource.yaml: licenses mangler" in p, p
+    assert any(x.startswith("data/2025/syntetisk/0-ny.csv: mangler beskrivelse") for x in p), p
+
+
+def test_rehash_after_a_csv_without_description(project):
+    (project / "data/2025/syntetisk/0-ny.csv").write_text("aar\n1\n", encoding="utf-8")  # sorts first
+    csv = project / "data/2025/syntetisk/a.csv"
+    csv.write_text("aar,verdi\n2022,1.0\n", encoding="utf-8")
+    assert [p.name for p in validate.rehash(project, "2025")] == ["a.resource.yaml"]
+
+
+@pytest.mark.parametrize("old", ["0" * 64, "f" * 64])
+def test_rehash_writes_whatever_the_old_hash_was(project, old):
+    _edit_desc(project, lambda d: d.__setitem__("hash", "sha256:" + old))
+    assert [p.name for p in validate.rehash(project, "2025")] == ["a.resource.yaml"]
+    assert validate.validate(project, "2025")
+
+
+def test_package_level_problem_is_reported(project):
+    """Two datasets whose names differ only in case collide in the data package: reported, not lost."""
+    from synthetic import FIELDS
+
+    write_dataset(project, "2025/syntetisk/A", ["aar", "verdi"], [[2022, 1.0]], FIELDS, ["aar"])
+    p = _problems(project)
+    assert len(p) == 1 and p[0].startswith("datapakke: ") and "not unique" in p[0], p

@@ -116,7 +116,7 @@ def _read_descriptor(root: Path, desc: Path) -> tuple[dict, str | None]:
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, f"{rel}{where}: ugyldig YAML ({what}); beskrivelsen kan ikke leses"
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return {}, f"{rel}: beskrivelsen kan ikke leses: {exc}"
+        return {}, f"{rel}: beskrivelsen kan ikke leses: {str(exc).removeprefix(f'{desc}: ')}"
 
 
 def _structural(root: Path, vintage: str) -> tuple[list[str], list[ds_mod.Dataset]]:

@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(r)
         print(f"{name:9} {r['killed']:4} drept, {r['survived']:3} overlevde, {r['incompetent']:3} ugyldige "
               f"({r['mutants_run']} av {r['mutants_total']} mutanter, {r['seconds']} s): "
-              f"{r['score']} % (før vurdering av ekvivalente)", flush=True)
+              f"{str(r['score']).replace('.', ',')}\u00a0% (før vurdering av ekvivalente)", flush=True)
     return 0
 
 
