@@ -283,3 +283,13 @@ def test_svg_label_boxes_agree_with_the_renderer(tmp_path):
         widths = [b[2] - b[0] for b in svg.values()]
         assert all(w > 5 for w in widths)
         plt.close(f)
+
+
+def test_category_labels_never_break_inside_a_number():
+    """«5 000–10 000» once came out as «5 000–10 00» over «0»: a label wraps between words only."""
+    from statuskommune import charts
+
+    for label in charts._wrap(["5 000–10 000", "Kommuner med 20 000–50 000 innbyggere"], 10):
+        for line in label.split("\n"):
+            assert not line.endswith(("00", "0\u00a00")) or line.rstrip().endswith("000"), label
+    assert charts._wrap(["5 000–10 000"], 10) == ["5\u00a0000–10\u00a0000"]

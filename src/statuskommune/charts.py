@@ -226,7 +226,7 @@ def _legend(ax: plt.Axes, n: int) -> None:
     handles, labels = ax.get_legend_handles_labels()
     longest = max((len(str(l)) for l in labels), default=0)
     ncol = 1 if longest > 45 else 2 if longest > 22 else min(n, 3)
-    labels = ["\n".join(textwrap.wrap(fmt.typografi(l), 60)) for l in labels]
+    labels = ["\n".join(textwrap.wrap(fmt.typografi(l), 60, break_long_words=False)) for l in labels]
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=ncol,
               handlelength=3.2, columnspacing=1.6)
 
@@ -363,7 +363,7 @@ def _tick_decimals(ax: plt.Axes, axis: str = "y") -> int:
 
 
 def _wrap(labels: Sequence[str], width: int) -> list[str]:
-    return ["\n".join(textwrap.wrap(fmt.typografi(s), width)) or fmt.typografi(s) for s in labels]
+    return ["\n".join(textwrap.wrap(fmt.typografi(s), width, break_long_words=False)) or fmt.typografi(s) for s in labels]
 
 
 def _years(values: Sequence) -> list[int] | None:
