@@ -28,12 +28,20 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def yaml_problem(where: str, exc: yaml.YAMLError) -> str:
+    """«file, linje N: ugyldig YAML (what)»: the same form for every YAML file a user edits."""
+    mark = getattr(exc, "problem_mark", None)
+    line = f", linje {mark.line + 1}" if mark is not None else ""
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}{line}: ugyldig YAML ({what})"
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as f:
             d = yaml.safe_load(f) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: ugyldig YAML: {exc}") from exc
+        raise ConfigError(yaml_problem(path.name, exc)) from exc
     if not isinstance(d, dict):
         raise ConfigError(f"{path.name}: ventet et YAML-objekt")
     return d

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +72,14 @@ def parameters(ed: Edition, stem: str, output_dir: Path) -> dict:
 
 
 def jobs_for(ed: Edition, only: list[str] | None = None) -> list[Job]:
+    if only:
+        known = [ch.stem for ch in ed.chapters if ed.notebook_for(ch) is not None]
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise StatusKommuneError(
+                ", ".join(f"ukjent kapittel «{s}»" for s in unknown)
+                + f" i utgave {ed.edition}: ingen notatbok notebooks/<kapittel>.ipynb for et kapittel i "
+                f"bokoppsettet med det navnet (kapitler med notatbok: {', '.join(known) or 'ingen'}).")
     jobs = []
     for ch in ed.chapters:
         nb = ed.notebook_for(ch)
@@ -128,8 +135,8 @@ def run_job(job: Job) -> Outcome:
     except Exception as e:  # noqa: BLE001 - e.g. kernel died or notebook unreadable
         shutil.rmtree(tmp, ignore_errors=True)
         return Outcome(job.stem, "failed", time.monotonic() - t0,
-                       error=f"Kapittel {job.stem} kunne ikke kjøres: {type(e).__name__}: {e}\n"
-                             + "".join(traceback.format_exception_only(type(e), e)).strip())
+                       error=f"Kapittel {job.stem} kunne ikke kjøres "
+                             f"(notebooks/{job.notebook.name}): {type(e).__name__}: {e}")
     # Success: swap the new outputs into place, then record them.
     old = job.output_dir.parent / f".{job.stem}.old-{os.getpid()}"
     if job.output_dir.exists():

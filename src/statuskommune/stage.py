@@ -138,6 +138,19 @@ def scan_headings(body: str) -> list[tuple[int, str, str | None, bool]]:
     return out
 
 
+def _heading_lines(body: str, ident: str) -> list[int]:
+    """1-based lines of ``body`` holding a heading with the id ``ident`` (outside fenced code)."""
+    out, fence = [], False
+    for n, line in enumerate(body.splitlines(), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        m = HEADING_RE.match(line) if not fence else None
+        if m and f"#{ident}" in (m.group(3) or "").split():
+            out.append(n)
+    return out
+
+
 def _read_table(csv_path: Path) -> tuple[list[str], list[list]]:
     """Read a figure's CSV (machine format) into header + rows of str/float/None."""
     import csv
@@ -299,6 +312,7 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
 
     # --- numbering: chapters, sections, figures -------------------------------------------
     index: dict[str, dict] = {}
+    id_source: dict[str, str] = {}  # id: the file that first used it (for the error message)
     for page in pages:
         front, body = bodies[page.stem]
         sec = 0
@@ -312,7 +326,12 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
                     num = f"{page.number}.{sec}"
             if ident:
                 if ident in index:
-                    raise StagingError(f"{page.source}: id «{ident}» er brukt to ganger.")
+                    first = id_source[ident]
+                    lines = _heading_lines(body, ident)
+                    nth = 1 if first == page.source and len(lines) > 1 else 0
+                    where = f", linje {front.count(chr(10)) + lines[nth]}" if lines else ""
+                    raise StagingError(f"{page.source}{where}: id «{ident}» er brukt to ganger (også i {first}).")
+                id_source[ident] = page.source
                 index[ident] = {"kind": "sec", "level": level, "number": num, "page": page.html, "title": title}
     per_chapter: dict[str, int] = {}
     figures: list[dict] = []
@@ -329,11 +348,12 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
 
     # --- check references ---------------------------------------------------------------
     for page in pages:
-        _, body = bodies[page.stem]
+        front, body = bodies[page.stem]
         for m in REF_RE.finditer(body):
             ident = f"{m.group(1).lower()}-{m.group(2)}"
             if ident not in index:
-                errors.append(f"{page.source}: kryssreferansen @{m.group(1)}-{m.group(2)} peker ikke på noe "
+                lineno = front.count("\n") + body.count("\n", 0, m.start()) + 1
+                errors.append(f"{page.source}, linje {lineno}: kryssreferansen @{m.group(1)}-{m.group(2)} peker ikke på noe "
                               "(ukjent figur eller avsnitt).")
     if errors:
         raise StagingError("Kapitlene kan ikke settes sammen:\n" + "\n".join("  - " + e for e in errors))

@@ -183,7 +183,10 @@ def fetch_source(client: Client, src: dict, out_root: Path, now: Callable[[], st
             codelists[var] = spec["codelist"]
         else:
             codes = jsonstat._index(meta["dimension"][var]["category"])
-        selection[var] = resolve(codes, spec.get("valueCodes", ["*"]))
+        try:
+            selection[var] = resolve(codes, spec.get("valueCodes", ["*"]))
+        except FetchError as exc:
+            raise FetchError(f"{sid}: {var}: {exc}") from exc
         if not selection[var]:
             raise FetchError(f"{sid}: utvalget for {var} er tomt")
     chunks = plan_chunks(selection, max_cells)
@@ -251,7 +254,28 @@ def fetch_source(client: Client, src: dict, out_root: Path, now: Callable[[], st
 
 
 def fetch_spec(spec_path: Path, out_root: Path, base_url: str | None = None, client: Client | None = None) -> list[Result]:
-    spec = yaml.safe_load(Path(spec_path).read_text(encoding="utf-8")) or {}
+    """Fetch every source of the spec; an error names the spec file and the source."""
+    from ..config import yaml_problem
+
+    try:
+        spec = yaml.safe_load(Path(spec_path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise FetchError(yaml_problem(str(spec_path), exc)) from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("sources", []), list):
+        raise FetchError(f"{spec_path}: ventet et YAML-objekt med en liste «sources»")
     client = client or Client(base_url=base_url or spec.get("base_url") or os.environ.get("SSB_PXWEB_BASE", DEFAULT_BASE))
     out_root.mkdir(parents=True, exist_ok=True)
-    return [fetch_source(client, src, out_root) for src in spec.get("sources", [])]
+    results = []
+    for n, src in enumerate(spec.get("sources", []), start=1):
+        sid = src.get("id") if isinstance(src, dict) else None
+        where = f"{spec_path}: kilden «{sid or n}»"
+        missing = [k for k in ("id", "table", "selection") if not isinstance(src, dict) or not src.get(k)]
+        if missing or not isinstance(src["selection"], dict):
+            raise FetchError(f"{where}: mangler {', '.join(missing) or 'selection'}; "
+                             "hver kilde trenger id, table og selection (et objekt)")
+        try:
+            results.append(fetch_source(client, src, out_root))
+        except FetchError as exc:
+            msg = str(exc)
+            raise FetchError(f"{where}: {msg.removeprefix(f'{sid}: ')}") from exc
+    return results
