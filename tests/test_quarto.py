@@ -222,13 +222,12 @@ def test_quarto_pdf_has_the_builtin_captions_sources_and_references(built_report
     assert "Kapitel" not in text_q
 
 
-def test_quarto_html_only_and_pdf_only_builds(quarto_report):
-    """One format's run never deletes the other's output; --to html gives no PDF link."""
+def test_quarto_html_only_build(quarto_report):
+    """--to html: every page (also tilgjengelighet.html), no PDF and no link to one. (--to pdf is
+    the PDF half of the html,pdf build above, which keeps both formats' output.)"""
     from statuskommune.build import build
 
     root, _ = quarto_report
-    res = build(root, None, to=["pdf"], renderer="quarto", quiet=True)
-    assert res.pdf.is_file() and not (res.out_dir / "index.html").exists()
     res = build(root, None, to=["html"], renderer="quarto", quiet=True)
     assert (res.out_dir / "index.html").is_file() and (res.out_dir / "tilgjengelighet.html").is_file()
     assert not (res.out_dir / "statuskommune-2025.pdf").exists()
@@ -282,3 +281,28 @@ def test_quarto_renders_the_project_root_with_the_fig_shortcode(built_report, qu
     for page, paras in pr.items():
         want = [p for p in pb[page] if not re.search(r"(figur|avsnitt|kapittel)\u00a0", p)]
         assert [p for p in want if p not in paras] == [], page
+
+
+def test_staged_project_uses_the_house_typst_format(project, tmp_path):
+    """The staged book renders its PDF with the project's template (not orange-book), PDF/UA-1."""
+    import yaml
+    from test_stage import _run_notebooks_inline
+
+    from statuskommune.stage import stage
+
+    ed = _run_notebooks_inline(project)
+    stage(ed, tmp_path / "stage")
+    q = yaml.safe_load((tmp_path / "stage" / "_quarto.yml").read_text())
+    assert "typst" not in q["format"]  # Quarto's default typst book template cannot do ua-1 here
+    typst = q["format"][quarto_r.TYPST_FORMAT]
+    assert typst["pdf-standard"] == ["ua-1"] and typst["font-paths"] == ["assets/fonts"]
+    ext = yaml.safe_load((tmp_path / "stage" / "_extensions" / "statuskommune" / "_extension.yml").read_text())
+    assert ext["contributes"]["formats"]["typst"]["template-partials"][0] == "typst-template.typ"
+    assert "pre-render" not in q["project"]
+
+
+def test_project_fixes_quartos_norwegian_labels():
+    from statuskommune import config
+
+    lang = config.load(REPO, None).quarto["language"]
+    assert lang["crossref-ch-prefix"] == "kapittel" and lang["crossref-sec-prefix"] == "avsnitt"
