@@ -84,6 +84,11 @@ def staged_config(q: dict, stage_dir: Path) -> dict:
     typst = fmts.pop("typst", None)
     typst = dict(fmts.get(TYPST_FORMAT) or typst or {})
     typst["font-paths"] = ["assets/fonts"]     # Source Sans Pro, copied by the stage step
+    from .pdf import PDF_STANDARDS
+
+    std = typst.get("pdf-standard") or []
+    typst["pdf-standard"] = list(std if isinstance(std, list) else [std]) + \
+        [s for s in PDF_STANDARDS if s not in (std if isinstance(std, list) else [std])]
     fmts[TYPST_FORMAT] = typst
     write_extension(stage_dir)
     return q
