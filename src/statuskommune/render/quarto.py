@@ -153,7 +153,9 @@ def _prepare(stage_dir: Path, to: list[str]) -> dict:
     path = stage_dir / "_quarto.yml"
     q = yaml.safe_load(path.read_text(encoding="utf-8"))
     epoch = source_date_epoch(stage_dir)
-    q.setdefault("statuskommune", {})["laget"] = fmt.dato(datetime.date.fromtimestamp(epoch))
+    # Quarto reads metadata as markdown: "29. november 2026" would become a numbered list.
+    made = re.sub(r"^(\d+)\.", r"\1\\.", fmt.dato(datetime.date.fromtimestamp(epoch)))
+    q.setdefault("statuskommune", {})["laget"] = made
     if "pdf" not in to:
         q.get("book", {}).pop("downloads", None)
     with path.open("w", encoding="utf-8") as f:
