@@ -154,6 +154,9 @@ def test_quarto_publishes_the_same_files(built_report, quarto_report):
         files = {p.relative_to(b.out_dir / sub) for p in (b.out_dir / sub).rglob("*") if p.is_file()}
         assert files and files <= {p.relative_to(q.out_dir / sub) for p in (q.out_dir / sub).rglob("*")}, sub
     assert json.loads((q.out_dir / ".build.json").read_text())["renderer"] == "quarto"
+    for page in q.out_dir.glob("*.html"):  # the accessibility statement is linked from every page
+        links = [a["href"] for a in _soup(page).find_all("a", href=True)]
+        assert "tilgjengelighet.html" in links or page.name == "tilgjengelighet.html", page.name
 
 
 def test_quarto_figures_equal_builtin(built_report, quarto_report):

@@ -90,6 +90,11 @@ def staged_config(q: dict, stage_dir: Path) -> dict:
     typst["pdf-standard"] = list(std if isinstance(std, list) else [std]) + \
         [s for s in PDF_STANDARDS if s not in (std if isinstance(std, list) else [std])]
     fmts[TYPST_FORMAT] = typst
+    # As in the built-in renderer's footer: every page links to the accessibility statement
+    # (tilgjengelighet.html is not a book chapter, so it is not in the sidebar).
+    a11y = (q.get("statuskommune") or {}).get("accessibility-statement-url", "tilgjengelighet.html")
+    book = q.setdefault("book", {})
+    book.setdefault("page-footer", {"center": f"Utgitt av KS · [Tilgjengelighetserklæring]({a11y})"})
     write_extension(stage_dir)
     return q
 
