@@ -159,6 +159,18 @@ def test_quarto_publishes_the_same_files(built_report, quarto_report):
         assert "tilgjengelighet.html" in links or page.name == "tilgjengelighet.html", page.name
 
 
+def test_quarto_html_is_norwegian_and_requests_nothing_from_other_hosts(quarto_report):
+    _, q = quarto_report
+    for page in q.out_dir.glob("*.html"):
+        soup = _soup(page)
+        assert soup.html.get("lang") == "nb", page.name
+        for tag, attr in (("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src"), ("source", "src")):
+            for el in soup.find_all(tag):
+                assert not re.match(r"^(https?:)?//", el.get(attr, ""), re.I), (page.name, str(el)[:200])
+                if el.get(attr) and not el[attr].startswith(("data:", "#")):
+                    assert (q.out_dir / el[attr].split("#")[0].split("?")[0]).is_file(), (page.name, el[attr])
+
+
 def test_quarto_figures_equal_builtin(built_report, quarto_report):
     """Numbers, captions, «Kilde:» lines, alt texts, data tables and CSV links."""
     (_, b), (_, q) = built_report, quarto_report
