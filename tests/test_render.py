@@ -96,10 +96,11 @@ def test_synthetic_pdf_is_tagged_ua1_with_alt_text(project, tmp_path):
 
 
 def test_quarto_command_line(tmp_path):
-    cmd = quarto.command("/opt/quarto/bin/quarto", tmp_path / "stage", ["html", "pdf"], tmp_path / "out")
-    assert cmd == ["/opt/quarto/bin/quarto", "render", str(tmp_path / "stage"), "--to", "html,typst",
-                   "--output-dir", str(tmp_path / "out"), "--no-clean"]
-    assert quarto.command("q", tmp_path, ["html"], tmp_path)[4] == "html"
+    """`quarto render --to` takes one format per project render: one command per format."""
+    cmd = quarto.command("/opt/quarto/bin/quarto", tmp_path / "stage", "html", tmp_path / "out")
+    assert cmd == ["/opt/quarto/bin/quarto", "render", str(tmp_path / "stage"), "--to", "html",
+                   "--output-dir", str(tmp_path / "out"), "--quiet"]
+    assert quarto.command("q", tmp_path, "pdf", tmp_path)[4] == "statuskommune-typst"
 
 
 def test_staged_project_is_a_quarto_book(project, tmp_path):
@@ -127,19 +128,6 @@ def test_quarto_renderer_requires_quarto(monkeypatch, tmp_path):
     assert choose_renderer("auto") == "builtin"
     with pytest.raises(ToolMissingError):
         choose_renderer("quarto")
-
-
-def test_quarto_renderer_runs_quarto_with_the_command(monkeypatch, tmp_path):
-    calls = []
-    monkeypatch.setattr(tools, "quarto_path", lambda: "/usr/local/bin/quarto")
-
-    class P:
-        returncode = 0
-        stderr = ""
-    monkeypatch.setattr(quarto.subprocess, "run", lambda cmd, **kw: calls.append((cmd, kw)) or P())
-    quarto.render(tmp_path, ["html", "pdf"], tmp_path / "o")
-    assert calls[0][0][:3] == ["/usr/local/bin/quarto", "render", str(tmp_path)]
-    assert calls[0][1]["cwd"] == tmp_path
 
 
 def test_missing_pandoc_says_what_to_do(monkeypatch):
@@ -178,15 +166,20 @@ def test_build_with_quarto_renderer_runs_quarto_on_the_staged_project(project, t
     log = tmp_path / "quarto-args.txt"
     fake = bindir / "quarto"
     fake.write_text("#!/bin/sh\n"
-                    f"echo \"$@\" > {log}\n"
-                    "out=\"$6\"; mkdir -p \"$out\"\n"
-                    "echo '<html lang=\"nb\"></html>' > \"$out/index.html\"\n"
-                    "echo '%PDF-1.7' > \"$out/statuskommune-2025.pdf\"\n")
+                    f"echo \"$@\" >> {log}\n"
+                    "if [ \"$5\" = --output-dir ]; then mkdir -p \"$6\"\n"
+                    "  if [ \"$4\" = html ]; then echo '<html lang=\"nb\"></html>' > \"$6/index.html\"\n"
+                    "  else echo '%PDF-1.7' > \"$6/statuskommune-2025.pdf\"; fi\n"
+                    "else f=\"$2\"; echo '<html lang=\"nb\"></html>' > \"${f%.qmd}.html\"; fi\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     res = build(project, "2025", renderer="auto", quiet=True)
     assert res.renderer == "quarto"
-    args = log.read_text().split()
-    assert args[0] == "render" and args[1].endswith("_build/2025/stage") and args[2:4] == ["--to", "html,typst"]
-    assert (project / "_build/2025/stage/_quarto.yml").is_file()
-    assert (project / "_book/2025/index.html").is_file()
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert [c[:1] + c[2:4] for c in calls[:2]] == [["render", "--to", "statuskommune-typst"], ["render", "--to", "html"]]
+    assert all(c[1].endswith("_build/2025/stage") for c in calls[:2])
+    assert calls[2][1].endswith("tilgjengelighet.qmd")  # not a book chapter: rendered on its own
+    stage_dir = project / "_build/2025/stage"
+    assert (stage_dir / "_extensions/statuskommune/typst-template.typ").is_file()
+    for name in ("index.html", "tilgjengelighet.html", "statuskommune-2025.pdf"):
+        assert (project / "_book/2025" / name).is_file(), name

@@ -29,7 +29,7 @@ def new_edition(root: Path, year: int, base: str | None = None) -> list[Path]:
     sk.pop("figure-list", None)  # no reference list until one is chosen
     book = prof.setdefault("book", {})
     book.update({"title": f"Status Kommune {year}", "date": str(year), "output-file": f"statuskommune-{year}"})
-    prof.setdefault("project", {})["output-dir"] = f"_book/{year}"
+    prof.setdefault("project", {})["output-dir"] = f"_build/quarto/{year}"  # quarto preview, not _book/
     header = (f"# Profile for the {year} edition (made by `statuskommune new-edition {year}` from {src.name}).\n"
               f"# statuskommune build --edition {year}  (= quarto render --profile {year})\n")
     dst.write_text(header + yaml.safe_dump(prof, allow_unicode=True, sort_keys=False), encoding="utf-8")

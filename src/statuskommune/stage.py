@@ -419,5 +419,8 @@ def _write_quarto_yml(ed: Edition, st: Staged) -> None:
         html_fmt["css"] = "assets/statuskommune.css"
     q["project"].pop("output-dir", None)
     q["project"]["render"] = [p.qmd for p in st.pages]
+    from .render import quarto  # the format and extension that `quarto render` uses
+
+    quarto.staged_config(q, st.dir)
     with (st.dir / "_quarto.yml").open("w", encoding="utf-8") as f:
         yaml.safe_dump(q, f, allow_unicode=True, sort_keys=False)
