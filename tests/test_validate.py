@@ -1,6 +1,7 @@
 """Bad data must stop the build before any notebook runs, naming file, row and column."""
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -400,3 +401,9 @@ def test_package_level_problem_is_reported(project):
     write_dataset(project, "2025/syntetisk/A", ["aar", "verdi"], [[2022, 1.0]], FIELDS, ["aar"])
     p = _problems(project)
     assert len(p) == 1 and p[0].startswith("datapakke: ") and "not unique" in p[0], p
+
+
+def test_validation_cache_folder_is_created_with_its_parents(project, tmp_path):
+    cache = tmp_path / "_build" / "cache"  # a fresh clone has no _build yet
+    assert validate.validate(project, "2025", cache_dir=cache)
+    assert json.loads((cache / "validation-2025.json").read_text())["fingerprint"] == validate._fingerprint(project, "2025")
