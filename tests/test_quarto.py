@@ -238,15 +238,16 @@ def test_quarto_pdf_has_the_builtin_captions_sources_and_references(built_report
 
 
 def test_quarto_html_only_build(quarto_report):
-    """--to html: every page (also tilgjengelighet.html), no PDF and no link to one. (--to pdf is
-    the PDF half of the html,pdf build above, which keeps both formats' output.)"""
+    """--to html: every page (also tilgjengelighet.html); the PDF published by the html,pdf build
+    above stays, unchanged, and the pages still link to it (publishing one format keeps the other)."""
     from statuskommune.build import build
 
-    root, _ = quarto_report
-    res = build(root, None, to=["html"], renderer="quarto", quiet=True)
+    root, first = quarto_report
+    pdf = (first.out_dir / "statuskommune-2025.pdf").read_bytes()
+    res = build(root, None, to=["html"], renderer="quarto", quiet=True, force=True)
     assert (res.out_dir / "index.html").is_file() and (res.out_dir / "tilgjengelighet.html").is_file()
-    assert not (res.out_dir / "statuskommune-2025.pdf").exists()
-    assert "statuskommune-2025.pdf" not in (res.out_dir / "index.html").read_text(encoding="utf-8")
+    assert (res.out_dir / "statuskommune-2025.pdf").read_bytes() == pdf
+    assert "statuskommune-2025.pdf" in (res.out_dir / "index.html").read_text(encoding="utf-8")
 
 
 # --- the project root as a Quarto project (the author's `quarto preview`) ----------------

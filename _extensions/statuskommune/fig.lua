@@ -102,15 +102,24 @@ local function parse_csv(text)
   return rows
 end
 
--- As fmt.typografi: "1-5 år" and "2017-2019" get an en dash (not "2019-10", a date).
+-- As fmt.typografi: "1-5 år" and "2017-2019" get an en dash (not "2019-10", a date); chemical
+-- formulas get subscripts (CO₂); a number's thousands are joined by a non-breaking space.
+local KJEMI = { CO2 = "CO\u{2082}", CH4 = "CH\u{2084}", N2O = "N\u{2082}O", SO2 = "SO\u{2082}",
+                NO2 = "NO\u{2082}", NH3 = "NH\u{2083}", SF6 = "SF\u{2086}" }
 local function typografi(s)
-  return (s:gsub("()(%d+)%s?%-%s?(%d+)()", function(i, a, b, j)
+  s = (s:gsub("()(%d+)%s?%-%s?(%d+)()", function(i, a, b, j)
     local before, after = s:sub(i - 1, i - 1), s:sub(j, j)
     local whole = s:sub(i, j - 1)
     if #a > 4 or #b > 4 or before:match("[%d%-]") or after:match("[%d%-]") then return whole end
     if #a == #b or math.max(#a, #b) <= 3 then return a .. "\u{2013}" .. b end
     return whole
   end))
+  s = s:gsub("%f[%w]([A-Z][A-Z]?%d[A-Z]?%d?)%f[%W]", function(f) return KJEMI[f] end)
+  repeat
+    local before = s
+    s = s:gsub("%f[%d](%d%d?%d?) (%d%d%d)%f[%D]", "%1\u{00A0}%2")
+  until s == before
+  return s
 end
 
 -- JSON null (pandoc.json.null) counts as absent
@@ -168,7 +177,7 @@ local function table_html(rec, csv_path)
   end
   local dec = present(rec.desimaler) and rec.desimaler or 1
   local function fmt(colname, v)
-    if v == false then return ".." end
+    if v == false then return '<span class="mangler">mangler</span>' end -- said in words, as in stage.py
     if type(v) == "string" then return esc_html(typografi(v)) end
     local low = colname:gsub("^\u{00C5}", "\u{00E5}"):lower() -- string.lower leaves «Å» alone
     if v == math.floor(v) and v >= 1800 and v <= 2100 and
@@ -212,9 +221,6 @@ return {
     local svg = pandoc.path.make_relative(pandoc.path.join({ dir, rec.svg }), here)
     local csv = pandoc.path.make_relative(pandoc.path.join({ dir, rec.csv }), here)
     local caption = esc_md(sentence(rec.tittel))
-    if present(rec.delvis) then
-      caption = caption .. " [" .. esc_md(sentence(rec.delvis)) .. "]{.delvis}"
-    end
     caption = caption .. " [Kilde: " .. esc_md(sentence(rec.kilde)) .. "]{.kilde}"
     local md = "![" .. caption .. "](" .. svg .. '){#fig-' .. id .. ' fig-alt="' .. esc_attr(rec.alt) .. '"}\n'
     local fig = pandoc.read(md, "markdown").blocks[1]

@@ -98,7 +98,8 @@ def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Pat
     if renderer == "quarto":
         from .render import quarto
 
-        quarto.render(staged.dir, to, out, ed.pdf_name, [p.qmd for p in staged.pages if p.kind == "extra"])
+        quarto.render(staged.dir, to, out, ed.pdf_name, [p.qmd for p in staged.pages if p.kind == "extra"],
+                      pdf_link=pdf_link)
         return
     from .render import html as html_r
     from .render import pdf as pdf_r

@@ -280,7 +280,10 @@ class Figur:
         table = data[list(cols)].rename(columns=cols) if kolonner else data.rename(columns=cols)
         csv = out / f"{self.id}.csv"
         table.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
-        rec = FigureRecord(self.id, tittel.strip(), alt.strip(), self.kilde,
+        # Caption, alt text and source line in the house typography (CO₂, unbreakable numbers,
+        # en dash in ranges), once, here: every renderer reads the same text from the manifest.
+        rec = FigureRecord(self.id, fmt.typografi(tittel.strip()), fmt.typografi(alt.strip()),
+                           fmt.typografi(self.kilde),
                            list(self.keys), svg.name, csv.name, cols, desimaler,
                            self.reproduserer, self.delvis, self.merknad,
                            {k: cols.get(v, v) for k, v in tabell.items()} if tabell else None)

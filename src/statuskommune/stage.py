@@ -417,6 +417,13 @@ def _write_quarto_yml(ed: Edition, st: Staged) -> None:
     html_fmt = q.setdefault("format", {}).setdefault("html", {})
     if isinstance(html_fmt, dict):
         html_fmt["css"] = "assets/statuskommune.css"
+    # The cover line and the colophon, as the built-in PDF has them (the Quarto typst template
+    # reads them from here; nothing in them is the build time).
+    from .render.pdf import colophon_lines, cover_line
+
+    sk = q.setdefault("statuskommune", {})
+    sk["omslag"] = cover_line(st)
+    sk["kolofon"] = colophon_lines(st)
     q["project"].pop("output-dir", None)
     q["project"]["render"] = [p.qmd for p in st.pages]
     from .render import quarto  # the format and extension that `quarto render` uses

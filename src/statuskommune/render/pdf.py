@@ -54,19 +54,29 @@ def cover_line(staged: Staged) -> str:
     return line
 
 
-def colophon(staged: Staged) -> str:
-    """The colophon: only what is true of this edition (publisher, date, data, web edition)."""
+def colophon_lines(staged: Staged) -> list[str]:
+    """The colophon's paragraphs: only what is true of this edition (publisher, date, data, web
+    edition), each from the configuration or the datasets' descriptions. Both renderers use them."""
     c = staged.colophon
-    out = [f"#par(strong({_typst_str(staged.title)}))",
-           _typst_par(f"Utgitt av {c.get('publisher', 'KS')}.")]
+    out = [f"Utgitt av {c.get('publisher', 'KS')}."]
     if c.get("published"):
-        out.append(_typst_par("Publisert " + fmt.dato(c["published"]) + "."))
+        out.append("Publisert " + fmt.dato(c["published"]) + ".")
     if c.get("web_url"):
-        out.append(f"#par[Nettutgave: #link({_typst_str(c['web_url'])})]")
-    out.append(_typst_par("Nettutgaven har de samme figurene, og under hver figur kan tallene vises som "
-                          "tabell og lastes ned som CSV-fil."))
-    out.append(_typst_par("Figurene er tegnet fra tallene til kildene som er oppgitt under hver figur og i "
-                          "vedlegget «Kilder»." + (" " + c["licences"] if c.get("licences") else "")))
+        out.append(f"Nettutgave: {c['web_url']}")
+    out.append("Nettutgaven har de samme figurene, og under hver figur kan tallene vises som "
+               "tabell og lastes ned som CSV-fil.")
+    out.append("Figurene er tegnet fra tallene til kildene som er oppgitt under hver figur og i "
+               "vedlegget «Kilder»." + (" " + c["licences"] if c.get("licences") else ""))
+    return out
+
+
+def colophon(staged: Staged) -> str:
+    out = [f"#par(strong({_typst_str(staged.title)}))"]
+    for line in colophon_lines(staged):
+        if line.startswith("Nettutgave: "):
+            out.append(f"#par[Nettutgave: #link({_typst_str(line[len('Nettutgave: '):])})]")
+        else:
+            out.append(_typst_par(line))
     return "\n  ".join(out)
 
 

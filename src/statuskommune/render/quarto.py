@@ -47,7 +47,8 @@ def typst_template() -> str:
     tpl = (tpl.replace("{{TITLE}}", "[$title$]")
               .replace("{{EDITION}}", '"$if(statuskommune.edition)$$statuskommune.edition$'
                                       '$else$$statuskommune.default-edition$$endif$"')
-              .replace("{{DATE}}", "[$if(statuskommune.laget)$$statuskommune.laget$$else$$date$$endif$]")
+              .replace("{{COVERLINE}}", "[$statuskommune.omslag$]")
+              .replace("{{COLOPHON}}", "#par(strong[$title$])\n  $for(statuskommune.kolofon)$#par[$it$]\n  $endfor$")
               .replace("{{SUBTITLE}}", "[$subtitle$]")
               .replace("{{PRIMARY}}", style.PALETTE[0]))
     return head + tpl + (EXT_SRC / "quarto-tillegg.typ").read_text(encoding="utf-8")
@@ -134,6 +135,13 @@ def _standalone_page(quarto: str, stage_dir: Path, qmd: str, out: Path) -> None:
         front["pagetitle"] = f"{lines[0][2:].split('{')[0].strip()} – {front['title']}"
         front["title"] = lines[0][2:].split("{")[0].strip()
         body = "\n".join(lines[1:]) + "\n"
+    # A standalone page links back to the report and to the accessibility statement, like every
+    # page of the book does.
+    a11y = (q.get("statuskommune") or {}).get("accessibility-statement-url", "tilgjengelighet.html")
+    back = ["[Til rapporten](index.html)"]
+    if qmd[:-4] + ".html" != a11y:
+        back.append(f"[Tilgjengelighetserklæring]({a11y})")
+    body = body.rstrip() + "\n\n---\n\n" + " · ".join(back) + "\n"
     (work / qmd).write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n\n" + body,
                             encoding="utf-8")
     shutil.copytree(stage_dir / "assets", work / "assets")
@@ -144,24 +152,19 @@ def _standalone_page(quarto: str, stage_dir: Path, qmd: str, out: Path) -> None:
         shutil.copytree(libs, out / libs.name, dirs_exist_ok=True)
 
 
-def _prepare(stage_dir: Path, to: list[str]) -> dict:
-    """Settings that depend on this render: the date on the cover (as in the built-in PDF), the
-    PDF download link only when a PDF is made; typst gets SOURCE_DATE_EPOCH (same bytes)."""
-    import datetime
+def _prepare(stage_dir: Path, to: list[str], pdf_link: bool = False) -> dict:
+    """Settings that depend on this render: the PDF download link only when a PDF is made or one
+    is already published; typst gets SOURCE_DATE_EPOCH (same bytes)."""
     import os
 
     import yaml
 
-    from .. import fmt
     from .pdf import source_date_epoch
 
     path = stage_dir / "_quarto.yml"
     q = yaml.safe_load(path.read_text(encoding="utf-8"))
-    epoch = source_date_epoch(stage_dir)
-    # Quarto reads metadata as markdown: "29. november 2026" would become a numbered list.
-    made = re.sub(r"^(\d+)\.", r"\1\\.", fmt.dato(datetime.date.fromtimestamp(epoch)))
-    q.setdefault("statuskommune", {})["laget"] = made
-    if "pdf" not in to:
+    epoch = source_date_epoch(stage_dir)  # the PDF's metadata time, never shown on a page
+    if "pdf" not in to and not pdf_link:
         q.get("book", {}).pop("downloads", None)
     with path.open("w", encoding="utf-8") as f:
         yaml.safe_dump(q, f, allow_unicode=True, sort_keys=False)
@@ -182,14 +185,14 @@ def _nbsp_in_section_refs(html_dir: Path) -> None:
 
 
 def render(stage_dir: Path, to: list[str], out_dir: Path, pdf_name: str | None = None,
-           extra_pages: list[str] | None = None) -> None:
+           extra_pages: list[str] | None = None, pdf_link: bool = False) -> None:
     """Render the staged project with Quarto, one format at a time, into ``out_dir``."""
     q = tools.quarto_path()
     if not q:
         raise ToolMissingError(_MISSING)
     stage_dir, out_dir = Path(stage_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _prepare(stage_dir, to)
+    env = _prepare(stage_dir, to, pdf_link)
     for fmt in ("pdf", "html"):  # PDF first: the HTML pages link to it
         if fmt not in to:
             continue
