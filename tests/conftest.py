@@ -39,9 +39,11 @@ def copy_repo(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_report(tmp_path_factory):
-    """The real default edition, built once per test session into a temporary copy of the repo."""
+    """The real default edition, built once per test session into a temporary copy of the repo,
+    by the built-in renderer (explicitly: `auto` would pick Quarto where it is installed;
+    tests/test_quarto.py builds with Quarto and compares)."""
     from statuskommune.build import build
 
     root = copy_repo(tmp_path_factory.mktemp("e2e") / "statuskommune")
-    res = build(root, None, quiet=True)
+    res = build(root, None, renderer="builtin", quiet=True)
     return root, res

@@ -46,7 +46,8 @@ def quarto_report(built_report, tmp_path_factory):
     need_quarto()
     from statuskommune.build import build
 
-    src, _ = built_report
+    src, b = built_report
+    assert b.renderer == "builtin"  # the reference the Quarto build is compared with
     root = tmp_path_factory.mktemp("quarto") / "statuskommune"
     shutil.copytree(src, root, ignore=shutil.ignore_patterns("_book", "stage", "pandoc-cache"), symlinks=True)
     res = build(root, None, renderer="quarto", quiet=True)
