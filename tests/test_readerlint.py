@@ -25,6 +25,8 @@ def _rules(text, **kw):
     ("Norsk Vann, rapport 259/2021 (gjengitt i Status Kommune).", "«gjengitt i» (kilden skal være den primære)"),
     ("Figuren i Status Kommune 2025 viser flere institusjoner.", "omtale av en annen utgaves figur"),
     ("Publisert: ukjent", "«ukjent» som metadata"),
+    ("«Figurer og dekning» viser hvilke av figurene i forrige utgave som er gjengitt.", "dekningsnotat"),
+    ("Alle figurene er laget på nytt fra data med oppgitt kilde.", "dekningsnotat"),
 ])
 def test_each_rule_finds_its_working_note(text, rule):
     assert rule in _rules(text)

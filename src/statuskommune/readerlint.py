@@ -22,6 +22,8 @@ RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bprosjekte(?:t|ts)\b", re.I), "«prosjektet» (arbeidsnotat)"),
     (re.compile(r"\b(?:ikke|delvis)\s+gjengitt\b|\bdekningsrapport\w*|\bdekning av figurene\b"
                 r"|\bforrige utgaves figur\w*|\bkunne ikke gjengis\b", re.I), "dekningsnotat"),
+    (re.compile(r"\bFigurer og dekning\b|\bfigurene i forrige utgave\b|\b(?:tegnet|laget) på nytt\b"
+                r"|\bsom er gjengitt\b", re.I), "dekningsnotat"),
     (re.compile(r"\bgjengitt i\b", re.I), "«gjengitt i» (kilden skal være den primære)"),
     (re.compile(r"\bfiguren i Status Kommune\b", re.I), "omtale av en annen utgaves figur"),
     (re.compile(r"\bPublisert:\s*ukjent\b|\bukjent dato\b", re.I), "«ukjent» som metadata"),
