@@ -26,6 +26,8 @@ def _numbers_in_prose(text: str) -> list[str]:
         plain = tok.replace("\u00a0", "")
         if plain.isdigit() and 1900 <= int(plain) <= 2100:
             continue  # a year
+        if re.match(r"[ \u00a0]år\b", body[m.end():]):
+            continue  # an age («67 år eller eldre») names a group, not a computed value
         out.append(tok)
     return out
 
@@ -48,6 +50,7 @@ def test_detector_finds_a_typed_number():
     assert hand_typed("Hele 58 prosent hadde underskudd.", nums) == [("58", "andel")]
     assert hand_typed("Resultatet var {{< var ndr >}} prosent i 2024, se figur 2.58.", nums) == []
     assert hand_typed("Elever på 58. trinn og i alderen 20–58 år.", nums) == []
+    assert hand_typed("Andelen som er 58 år eller eldre, er 58 prosent.", nums) == [("58", "andel")]
 
 
 @pytest.mark.e2e
