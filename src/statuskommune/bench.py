@@ -203,7 +203,10 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
-        a.out.write_text(text, encoding="utf-8")
+        # Sections measured by other means (the Quarto renderer, measured by hand) are kept.
+        old = a.out.read_text(encoding="utf-8") if a.out.is_file() else ""
+        keep = old.find("\n## Quarto-rendereren")
+        a.out.write_text(text + (old[keep:] if keep != -1 else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
