@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
+from test_e2e import _walk
 
 from statuskommune.render import quarto as quarto_r
 
@@ -128,16 +128,6 @@ def _xrefs(out: Path) -> list[tuple[str, str, str]]:
     return refs
 
 
-def _walk(node, out):
-    node = node.get_object()
-    if isinstance(node, ArrayObject):
-        for k in node:
-            _walk(k, out)
-    elif isinstance(node, DictionaryObject):
-        if "/S" in node:
-            out.append(node)
-        if "/K" in node:
-            _walk(node["/K"], out)
 
 
 def _stage_figures(root: Path) -> list[dict]:

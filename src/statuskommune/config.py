@@ -84,31 +84,32 @@ class Edition:
     def accessibility_url(self) -> str:
         return self.settings.get("accessibility-statement-url", "tilgjengelighet.html")
 
+    def _text(self, key: str) -> str | None:
+        """An optional setting as text (None when it is absent or empty)."""
+        v = self.settings.get(key)
+        return str(v) if v else None
+
     @property
     def publication_date(self) -> str | None:
         """The date the edition is published (ISO), set by the editors in the edition's profile.
 
         It is what the cover and the colophon show. The build time is never shown to readers."""
-        v = self.settings.get("publication-date")
-        return str(v) if v else None
+        return self._text("publication-date")
 
     @property
     def contact(self) -> str | None:
         """Where readers report accessibility problems (e-mail or web address), from the config."""
-        v = self.settings.get("contact")
-        return str(v) if v else None
+        return self._text("contact")
 
     @property
     def web_url(self) -> str | None:
         """The address of the published web edition, when the editors have set one."""
-        v = self.settings.get("web-url")
-        return str(v) if v else None
+        return self._text("web-url")
 
     @property
     def previous_edition(self) -> str | None:
         """The edition this one is compared with («Hva er endret siden forrige utgave»)."""
-        v = self.settings.get("previous-edition")
-        return str(v) if v else None
+        return self._text("previous-edition")
 
     @property
     def publisher(self) -> str:

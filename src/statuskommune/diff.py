@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -288,19 +288,6 @@ def as_csv(d: Diff) -> str:
     return buf.getvalue()
 
 
-def as_markdown(d: Diff, kinds: tuple[str, ...] | None = None) -> str:
-    rows = [c for c in d.changes if kinds is None or c.kind in kinds]
-    if not rows:
-        return "Ingen verdier er endret.\n"
-    esc = lambda s: str(s).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")  # noqa: E731
-    out = ["| Endring | Gjelder | Hvor | Før | Nå | Differanse |", "|:--|:--|:--|--:|--:|--:|"]
-    for c in rows:
-        o, n = _pair(c)
-        out.append(f"| {KIND_TEXT[c.kind]} | {esc(c.what)} | {esc(fmt.typografi(c.where))} | {esc(o)} | "
-                   f"{esc(n)} | {esc(_delta(c))} |")
-    return "\n".join(out) + "\n"
-
-
 def as_html(d: Diff) -> str:
     import html
 
@@ -315,10 +302,6 @@ def as_html(d: Diff) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"nb\"><head><meta charset=\"utf-8\"><title>Endringer "
             f"{d.old}–{d.new}</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
-
-def to_json(d: Diff) -> str:
-    return json.dumps({"old": d.old, "new": d.new, "changes": [asdict(c) for c in d.changes]},
-                      ensure_ascii=False, indent=1)
 
 
 def reader_page(root: Path, old_edition: str, new_vintage: str, old_vintage: str) -> list[str]:

@@ -211,7 +211,7 @@ def figure_table_html(rec: dict, csv_path: Path, number: str) -> str:
         cells += [f'<td class="tall">{cell(c, v)}</td>' if not isinstance(v, str) else f"<td>{cell(c, v)}</td>"
                   for c, v in zip(header[1:], r[1:])]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = html.escape(f"Tallene bak figur {number}: {fmt.typografi(rec['tittel'])}")
+    cap = html.escape(f"Tallene bak figur {number}: {rec['tittel']}")
     return (f'<div class="tabellramme" tabindex="0" role="region" aria-label="{cap}"><table class="figurtabell">'
             f"<caption>{cap}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -222,13 +222,13 @@ def _sentence(s: str) -> str:
 
 
 def _figure_markdown(rec: dict, stem: str, number: str, table_html: str) -> str:
-    title = _esc_md(_sentence(fmt.typografi(rec["tittel"])))
-    kilde = f"[Kilde: {_esc_md(_sentence(fmt.typografi(rec['kilde'])))}]{{.kilde}}"
+    title = _esc_md(_sentence(rec["tittel"]))
+    kilde = f"[Kilde: {_esc_md(_sentence(rec['kilde']))}]{{.kilde}}"
     caption = f"{title} {kilde}"
     img = f"figures/{stem}/{rec['svg']}"
     csv = f"data/{rec['csv']}"
     return (
-        f'![{caption}]({img}){{#fig-{rec["id"]} fig-alt="{_esc_attr(fmt.typografi(rec["alt"]))}"}}\n\n'
+        f'![{caption}]({img}){{#fig-{rec["id"]} fig-alt="{_esc_attr(rec["alt"])}"}}\n\n'
         f'::: {{.content-visible when-format="html"}}\n'
         f"```{{=html}}\n"
         f'<details class="figurdata"><summary>Vis tallene bak figur {number}</summary>\n'
