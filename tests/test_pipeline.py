@@ -215,3 +215,13 @@ def test_new_edition_starts_from_the_previous_one(project):
     # without data for the new vintage, the build stops and names the missing dataset
     with pytest.raises(StatusKommuneError, match="syntetisk/a"):
         build(project, "2026", quiet=True)
+
+
+def test_national_rebuild_keeps_published_kommune_editions(project):
+    """The national edition is swapped in whole; the kommune editions inside it are other builds'."""
+    kdir = project / "_book" / "2025" / "kommuner" / "4601"
+    kdir.mkdir(parents=True)
+    (kdir / "index.html").write_text("Bergen", encoding="utf-8")
+    build(project, "2025", quiet=True)
+    assert (project / "_book" / "2025" / "index.html").is_file()
+    assert (kdir / "index.html").read_text(encoding="utf-8") == "Bergen"

@@ -69,7 +69,7 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
     from .cache import library_hash
 
     h = hashlib.sha256()
-    for part in (renderer, ",".join(to), library_hash()):
+    for part in (renderer, ",".join(to), library_hash(), ed.title, str(ed.kommune)):
         h.update(part.encode())
     files = [ed.root / "_quarto.yml", ed.root / f"_quarto-{ed.edition}.yml", *ed.chapter_files,
              ed.root / "chapters" / f"_dekning-{ed.edition}.yml"]
@@ -114,68 +114,93 @@ def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Pat
                            ed.accessibility_url)
 
 
-def build(root: Path, edition: str | None = None, *, to: list[str] | None = None, renderer: str = "auto",
-          force: bool = False, quiet: bool = False, progress=None, only: list[str] | None = None,
-          out: Path | None = None) -> BuildResult:
-    """Build one edition. ``out`` publishes to another folder than ``_book/<edition>`` (the live
-    preview uses ``_build/<edition>/preview`` so that it never replaces the published edition)."""
-    from . import progress as progress_mod
-    from .execute import execute
-    from .validate import validate
-
+def _check_to(to: list[str] | None) -> list[str]:
     to = to or ["html", "pdf"]
     bad = [t for t in to if t not in ("html", "pdf")]
     if bad:
         raise StatusKommuneError(f"--to {','.join(bad)}: ukjent format; bruk html, pdf eller html,pdf.")
-    ed = config.load(root, edition)
+    return to
+
+
+def _renderer_ready(renderer: str) -> str:
     chosen = choose_renderer(renderer)
     if chosen == "builtin":
         from .render import tools
         tools.pandoc_path()
         tools.typst_module()
-    t = {}
-    with build_lock(root, ed.edition):
-        target = out or root / "_book" / ed.edition
-        publish.recover(target)
-        t0 = time.monotonic()
-        validate(root, ed.vintage, cache_dir=root / "_build" / "cache")
-        t["validering"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        prog = progress or progress_mod.make(quiet)
-        with prog:
-            outcomes = execute(ed, force=force, only=only, progress=prog)
-        t["kjøring"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        fp = render_fingerprint(ed, to, chosen)
-        rec_path = target / BUILD_RECORD
-        if not force and rec_path.is_file():
-            try:
-                if json.loads(rec_path.read_text())["fingerprint"] == fp:
-                    t["fingeravtrykk"] = time.monotonic() - t0
-                    return _result(ed, target, to, chosen, outcomes, rendered=False, timings=t)
-            except (ValueError, KeyError):
-                pass
-        from .stage import stage
+    return chosen
 
-        staged = stage(ed, root / "_build" / ed.edition / "stage")
-        t["sammenstilling"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        tmp = publish.staging_dir(target)
+
+def build(root: Path, edition: str | None = None, *, to: list[str] | None = None, renderer: str = "auto",
+          force: bool = False, quiet: bool = False, progress=None, only: list[str] | None = None,
+          out: Path | None = None, kommune: str | None = None) -> BuildResult:
+    """Build one edition. ``out`` publishes to another folder than ``_book/<edition>`` (the live
+    preview uses ``_build/<edition>/preview`` so that it never replaces the published edition).
+    ``kommune`` (a kommunenummer or name) builds that kommune's edition instead of the national one."""
+    to = _check_to(to)
+    if kommune is not None:
+        from . import kommuner
+        ed = kommuner.load(root, edition, kommune)
+    else:
+        ed = config.load(root, edition)
+    chosen = _renderer_ready(renderer)
+    with build_lock(root, ed.edition):
+        return build_locked(ed, to=to, renderer=chosen, force=force, quiet=quiet, progress=progress,
+                            only=only, out=out)
+
+
+def build_locked(ed: config.Edition, *, to: list[str], renderer: str, force: bool = False,
+                 quiet: bool = False, progress=None, only: list[str] | None = None,
+                 out: Path | None = None, validated: bool = False) -> BuildResult:
+    """The build of one edition (national or kommune), with the edition's build lock held."""
+    from . import progress as progress_mod
+    from .execute import execute
+    from .validate import validate
+
+    root, chosen, t = ed.root, renderer, {}
+    target = out or ed.book_dir
+    publish.recover(target)
+    t0 = time.monotonic()
+    if not validated:
+        validate(root, ed.vintage, cache_dir=root / "_build" / "cache")
+    t["validering"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    prog = progress or progress_mod.make(quiet)
+    with prog:
+        outcomes = execute(ed, force=force, only=only, progress=prog)
+    t["kjøring"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    fp = render_fingerprint(ed, to, chosen)
+    rec_path = target / BUILD_RECORD
+    if not force and rec_path.is_file():
         try:
-            keep_pdf = "pdf" not in to and (target / ed.pdf_name).is_file()
-            render_to(staged, ed, to, chosen, tmp, pdf_link=keep_pdf)
-            _check_outputs(tmp, ed, to)
-            publish.carry_over(target, tmp, ed.pdf_name, to)
-            (tmp / BUILD_RECORD).write_text(json.dumps({"fingerprint": fp, "renderer": chosen, "to": to}))
-            publish.publish(tmp, target)
-        except BaseException:
-            import shutil
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        t["gjengivelse"] = time.monotonic() - t0
-        res = _result(ed, target, to, chosen, outcomes, rendered=True, timings=t)
-        res.warnings = staged.warnings
-        return res
+            if json.loads(rec_path.read_text())["fingerprint"] == fp:
+                t["fingeravtrykk"] = time.monotonic() - t0
+                return _result(ed, target, to, chosen, outcomes, rendered=False, timings=t)
+        except (ValueError, KeyError):
+            pass
+    from .stage import stage
+
+    staged = stage(ed, ed.build_dir / "stage")
+    t["sammenstilling"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    tmp = publish.staging_dir(target)
+    try:
+        keep_pdf = "pdf" not in to and (target / ed.pdf_name).is_file()
+        render_to(staged, ed, to, chosen, tmp, pdf_link=keep_pdf)
+        _check_outputs(tmp, ed, to)
+        publish.keep(target, tmp, ed.keep_published)
+        publish.carry_over(target, tmp, ed.pdf_name, to)
+        (tmp / BUILD_RECORD).write_text(json.dumps({"fingerprint": fp, "renderer": chosen, "to": to}))
+        publish.publish(tmp, target)
+    except BaseException:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    t["gjengivelse"] = time.monotonic() - t0
+    res = _result(ed, target, to, chosen, outcomes, rendered=True, timings=t)
+    res.warnings = staged.warnings
+    return res
 
 
 def _check_outputs(out: Path, ed: config.Edition, to: list[str]) -> None:

@@ -52,13 +52,24 @@ def main() -> None:
 @click.option("--renderer", type=click.Choice(["auto", "builtin", "quarto"]), default="auto", show_default=True)
 @click.option("--force", is_flag=True, help="Kjør alle notatbøker og gjengi alt på nytt, uten cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Enkle linjer i stedet for levende fremdrift (for CI-logger).")
-def build(edition, to, renderer, force, quiet) -> None:
+@click.option("--kommune", "-k", default=None,
+              help="Bygg kommuneutgaven for en kommune (nummer eller navn, f.eks. 4601 eller Bergen), "
+                   "flere adskilt med komma, eller «all» for alle 357.")
+def build(edition, to, renderer, force, quiet, kommune) -> None:
     """Valider data, kjør kapitlene og lag HTML og PDF i _book/<utgave>/.
 
+    Med --kommune lages kommuneutgaven i _book/<utgave>/kommuner/<nr>/.
+
     Example: statuskommune build --edition 2025 --to html,pdf
+    Example: statuskommune build --edition 2025 --kommune 4601
     """
     from . import fmt, progress
     from .build import build as do_build
+
+    if kommune is not None:
+        from .kommunebygg import cli_build
+        _run(lambda: cli_build(_root(), edition, kommune, _to(to), renderer, force, quiet))
+        return
 
     def go():
         import time
@@ -119,12 +130,13 @@ def render(edition, to, renderer) -> None:
         root = _root()
         ed = config.load(root, edition)
         chosen = choose_renderer(renderer)
-        staged = stage(ed, root / "_build" / ed.edition / "stage")
-        target = root / "_book" / ed.edition
+        staged = stage(ed, ed.build_dir / "stage")
+        target = ed.book_dir
         tmp = publish.staging_dir(target)
         try:
             render_to(staged, ed, _to(to), chosen, tmp)
             _check_outputs(tmp, ed, _to(to))
+            publish.keep(target, tmp, ed.keep_published)
             publish.publish(tmp, target)
         except BaseException:
             import shutil
@@ -234,7 +246,7 @@ def coverage(edition, fmt_) -> None:
         ed = config.load(root, edition)
         validate(root, ed.vintage, cache_dir=root / "_build" / "cache")
         do_execute(ed, progress=PlainProgress(stream=sys.stderr))
-        staged = stage(ed, root / "_build" / ed.edition / "stage")
+        staged = stage(ed, ed.build_dir / "stage")
         cov = cov_mod.compute(ed, staged.figures)
         if cov is None:
             raise StatusKommuneError(f"Utgave {ed.edition} har ingen referanseliste (statuskommune.figure-list).")
@@ -337,7 +349,7 @@ def notebooks_sync(edition) -> None:
         root = _root()
         ed = config.load(root, edition)
         for nb in sorted((root / "notebooks").glob("*.ipynb")):
-            executed = root / "_build" / ed.edition / "notebooks" / nb.name
+            executed = ed.build_dir / "notebooks" / nb.name
             changed = sync(nb, executed if executed.is_file() else None)
             click.echo(f"{nb.relative_to(root)}: {'oppdatert' if changed else 'uendret'}")
     _run(go)

@@ -144,7 +144,34 @@ class Edition:
         return nb if nb.is_file() else None
 
     def output_dir(self, chapter_stem: str) -> Path:
-        return self.root / "figures" / self.edition / chapter_stem
+        return self.figures_dir / chapter_stem
+
+    # --- where an edition's files go (a kommune edition overrides these) ----------------------
+    @property
+    def figures_dir(self) -> Path:
+        """Notebook outputs (figures, manifests) of the edition."""
+        return self.root / "figures" / self.edition
+
+    @property
+    def build_dir(self) -> Path:
+        """Working files: executed notebooks, the staged project."""
+        return self.root / "_build" / self.edition
+
+    @property
+    def book_dir(self) -> Path:
+        """The published edition."""
+        return self.root / "_book" / self.edition
+
+    @property
+    def cache_name(self) -> str:
+        """Folder under ``_build/cache/`` with the notebook cache records."""
+        return self.edition
+
+    @property
+    def keep_published(self) -> list[str]:
+        """Folders inside the published edition that another build owns and a new build keeps
+        (the kommune editions live in ``_book/<edition>/kommuner/``)."""
+        return ["kommuner"]
 
 
 def default_edition(root: Path) -> str:

@@ -87,7 +87,7 @@ def jobs_for(ed: Edition, only: list[str] | None = None) -> list[Job]:
             continue
         out = ed.output_dir(ch.stem)
         params = parameters(ed, ch.stem, out)
-        jobs.append(Job(ch.stem, nb, ed.root / "_build" / ed.edition / "notebooks" / nb.name, out, params,
+        jobs.append(Job(ch.stem, nb, ed.build_dir / "notebooks" / nb.name, out, params,
                         static_key(ed.root, nb, params)))
     return jobs
 
@@ -147,7 +147,7 @@ def run_job(job: Job) -> Outcome:
 
 
 def _cleanup_stale(ed: Edition) -> None:
-    base = ed.root / "figures" / ed.edition
+    base = ed.figures_dir
     if base.is_dir():
         for p in base.iterdir():
             if p.name.startswith(".") and (".tmp-" in p.name or ".old-" in p.name):
@@ -164,7 +164,7 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
     from .chapter import read_manifest
 
     _cleanup_stale(ed)
-    cache = Cache(ed.root, ed.edition, ed.vintage)
+    cache = Cache(ed.root, ed.cache_name, ed.vintage)
     jobs = jobs_for(ed, only)
     outcomes: dict[str, Outcome] = {}
     todo: list[Job] = []

@@ -90,3 +90,16 @@ def summary(outcomes) -> str:
         took = f" {_secs(o.seconds)}" if o.state in ("done", "failed") else ""
         lines.append(f"  {o.stem:<28} {STATE_TEXT.get(o.state, o.state)}{took}")
     return "\n".join(lines)
+
+
+class Null:
+    """No progress output (a kommune edition inside a run over many kommuner reports one line)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, stem: str, state: str, seconds: float, reason: str = "") -> None:
+        pass

@@ -53,6 +53,16 @@ def publish(built: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def keep(target: Path, built: Path, names: list[str]) -> None:
+    """Keep folders that other builds own (``kommuner/`` inside a national edition) when a new
+    build replaces ``target``. They are copied as hard links, so the old copy stays intact until
+    the swap and the copy costs no disk space or time worth measuring."""
+    for name in names:
+        src = target / name
+        if src.is_dir() and not (built / name).exists():
+            shutil.copytree(src, built / name, copy_function=os.link, symlinks=True)
+
+
 def carry_over(target: Path, built: Path, pdf_name: str, formats: list[str]) -> None:
     """Publishing one format keeps the other: ``--to html`` keeps the published PDF, and
     ``--to pdf`` keeps the published web pages (everything but the PDF)."""

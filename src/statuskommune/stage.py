@@ -307,6 +307,10 @@ def stage(ed: Edition, stage_dir: Path, manifests: dict[str, dict] | None = None
                         errors.append(f"{rel}, linje {lineno}: ukjent kortkode «{sc.group(0)}».")
             out_lines.append(line)
         bodies[stem] = (front, "\n".join(out_lines) + "\n")
+        if "{{<" in h1[1]:  # a title with a computed name («Bergen i tall»)
+            done = next((h for h in scan_headings(bodies[stem][1]) if h[0] == 1), None)
+            if done:
+                page.title = done[1]
     if errors:
         raise StagingError("Kapitlene kan ikke settes sammen:\n" + "\n".join("  - " + e for e in errors))
 

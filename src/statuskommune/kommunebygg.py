@@ -1,0 +1,115 @@
+"""Build kommune editions: one, several or all 357, and the index page that lists them.
+
+Each kommune edition is built exactly as ``statuskommune build --kommune NNNN`` builds it (the
+same ``build.build_locked``), under the edition's build lock, after one data validation. A
+kommune that fails is reported with its number, name and error while the others go on; the run
+then fails with a summary that lists every failure. The index page
+``_book/<edition>/kommuner/index.html`` lists the published kommune editions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import build as build_mod
+from . import config, kommuner
+from .errors import StatusKommuneError
+
+
+@dataclass
+class KommuneResultat:
+    kommune: kommuner.Kommune
+    state: str                    # "done" | "unchanged" | "failed"
+    seconds: float
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class KommuneBuildError(StatusKommuneError):
+    def __init__(self, failed: list[KommuneResultat], total: int):
+        self.failed = failed
+        lines = [f"{len(failed)} av {total} kommuneutgaver feilet (de andre er publisert):"]
+        for r in failed:
+            first = (r.error or "").strip().splitlines()
+            lines.append(f"  - {r.kommune.nr} {r.kommune.kortnavn}: {first[0] if first else 'ukjent feil'}")
+            lines += [f"      {x}" for x in first[1:4]]
+        super().__init__("\n".join(lines))
+
+
+def build_kommuner(root: Path, edition: str | None, selection: list[kommuner.Kommune], *,
+                   to: list[str] | None = None, renderer: str = "auto", force: bool = False,
+                   echo=None) -> list[KommuneResultat]:
+    """Build the kommune editions in ``selection`` one after the other; raise KommuneBuildError
+    after all have run if any failed."""
+    from . import progress as progress_mod
+    from .validate import validate
+
+    to = build_mod._check_to(to)
+    national = config.load(root, edition)
+    chosen = build_mod._renderer_ready(renderer)
+    results: list[KommuneResultat] = []
+    with build_mod.build_lock(root, national.edition):
+        validate(root, national.vintage, cache_dir=root / "_build" / "cache")
+        for i, k in enumerate(selection, start=1):
+            t0 = time.monotonic()
+            try:
+                ed = kommuner.KommuneEdition(national, k)
+                res = build_mod.build_locked(ed, to=to, renderer=chosen, force=force,
+                                             progress=progress_mod.Null(), validated=True)
+                r = KommuneResultat(k, "done" if res.rendered else "unchanged", time.monotonic() - t0,
+                                    warnings=res.warnings)
+            except StatusKommuneError as exc:
+                r = KommuneResultat(k, "failed", time.monotonic() - t0, str(exc))
+            results.append(r)
+            if echo:
+                echo(_line(r, i, len(selection)))
+        write_index(root, national)
+    failed = [r for r in results if r.state == "failed"]
+    if failed:
+        raise KommuneBuildError(failed, len(results))
+    return results
+
+
+def _line(r: KommuneResultat, i: int, n: int) -> str:
+    from . import fmt
+
+    state = {"done": "ferdig", "unchanged": "uendret", "failed": "FEILET"}[r.state]
+    return f"[{i}/{n}] {r.kommune.nr} {r.kommune.kortnavn}: {state} ({fmt.tall(r.seconds, 1)} s)"
+
+
+def published(root: Path, edition: str) -> list[kommuner.Kommune]:
+    """The kommune editions that are published now (their web page exists)."""
+    base = root / "_book" / edition / "kommuner"
+    return [k for k in kommuner.alle(root) if (base / k.nr / "index.html").is_file()]
+
+
+def write_index(root: Path, national: config.Edition) -> Path:
+    from . import kommuneindeks
+
+    return kommuneindeks.write(root, national, published(root, national.edition))
+
+
+def cli_build(root: Path, edition: str | None, kommune: str, to: list[str], renderer: str,
+              force: bool, quiet: bool) -> None:
+    import click
+
+    from . import fmt
+
+    t0 = time.monotonic()
+    selection = kommuner.velg(root, kommune)
+    results = build_kommuner(root, edition, selection, to=to, renderer=renderer, force=force,
+                             echo=click.echo)
+    ed = config.load(root, edition)
+    for r in results:
+        for w in r.warnings:
+            click.echo(click.style("Merk: ", fg="yellow") + f"{r.kommune.nr} {r.kommune.kortnavn}: {w}")
+    click.echo(f"Ferdig på {fmt.tall(time.monotonic() - t0, 1)} s: {len(results)} kommuneutgaver. Utdata:")
+    if len(results) == 1:
+        kdir = kommuner.KommuneEdition(ed, results[0].kommune).book_dir
+        if "html" in to:
+            click.echo(f"  HTML: {kdir / 'index.html'}")
+        if "pdf" in to:
+            click.echo(f"  PDF:  {kdir / kommuner.KommuneEdition(ed, results[0].kommune).pdf_name}")
+    click.echo(f"  Oversikt: {root / '_book' / ed.edition / 'kommuner' / 'index.html'}")

@@ -1,0 +1,134 @@
+"""The numbers of a kommune edition: one kommune set against its fylke and the whole country.
+
+Pure functions on the kommune datasets (``kommune/befolkning``, ``kommune/valg-storting``,
+``kommune/kostnadsindeks``, ``kommune/robek``); the kommune notebook calls them and draws. Nothing
+here invents a value: a kommune without data gets ``None`` (or an empty frame) and the notebook
+says so in the figure and the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+LAND = "0000"
+ELDRE_GRUPPER = ("80–89 år", "90 år og over")
+
+
+@dataclass(frozen=True)
+class Sted:
+    """One of the three places a kommune edition compares: the kommune, its fylke, the country."""
+
+    nivaa: str        # "kommune" | "fylke" | "land"
+    kode: str
+    navn: str
+
+
+def steder(kommune, kommuner_i_fylket: list[str]) -> list[Sted]:
+    """The kommune, its fylke and the country; a kommune that is its own fylke (Oslo) is shown
+    once, as the kommune."""
+    out = [Sted("kommune", kommune.nr, kommune.kortnavn)]
+    if list(kommuner_i_fylket) != [kommune.nr]:
+        out.append(Sted("fylke", kommune.fylkesnummer, kommune.fylkesnavn.split(" - ")[0]))
+    out.append(Sted("land", LAND, "Hele landet"))
+    return out
+
+
+def _rows(bef: pd.DataFrame, sted: Sted) -> pd.DataFrame:
+    return bef[(bef["nivaa"] == sted.nivaa) & (bef["kode"].astype(str) == sted.kode)]
+
+
+def folketall(bef: pd.DataFrame, sted: Sted) -> pd.DataFrame:
+    """Population on 1 January per year (sum over the age groups): columns aar, personer."""
+    d = _rows(bef, sted)
+    out = d.groupby("aar", as_index=False)["personer"].sum()
+    out["aar"] = out["aar"].astype(int)
+    out["personer"] = out["personer"].astype(int)
+    return out.sort_values("aar").reset_index(drop=True)
+
+
+def aar_med_data(bef: pd.DataFrame, sted: Sted) -> list[int]:
+    return sorted(int(a) for a in _rows(bef, sted)["aar"].unique())
+
+
+def prosentvis_endring(bef: pd.DataFrame, sted: Sted, fra: int, til: int) -> float | None:
+    """Percent change in population from 1 January ``fra`` to ``til``; None when a year is missing."""
+    f = folketall(bef, sted).set_index("aar")["personer"]
+    if fra not in f.index or til not in f.index:
+        return None
+    return (float(f[til]) / float(f[fra]) - 1.0) * 100.0
+
+
+def indeks(bef: pd.DataFrame, stedene: list[Sted], fra: int, til: int) -> pd.DataFrame:
+    """Population as an index (``fra`` = 100) for each place with data in ``fra``: aar, sted, indeks."""
+    parts = []
+    for s in stedene:
+        f = folketall(bef, s)
+        f = f[(f.aar >= fra) & (f.aar <= til)]
+        if f.empty or fra not in set(f.aar):
+            continue
+        base = float(f.loc[f.aar == fra, "personer"].iloc[0])
+        parts.append(pd.DataFrame({"aar": f.aar, "sted": s.navn, "indeks": f.personer / base * 100.0}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["aar", "sted", "indeks"])
+
+
+def aldersandeler(bef: pd.DataFrame, sted: Sted, aar: int) -> pd.DataFrame:
+    """Share of the population in each age group (percent), in the data's group order."""
+    d = _rows(bef, sted)
+    d = d[d["aar"].astype(int) == aar]
+    if d.empty:
+        return pd.DataFrame(columns=["aldersgruppe", "andel"])
+    order = list(dict.fromkeys(bef["aldersgruppe"]))
+    g = d.groupby("aldersgruppe")["personer"].sum().reindex(order).dropna()
+    return pd.DataFrame({"aldersgruppe": g.index, "andel": g.values / g.sum() * 100.0})
+
+
+def andel_eldre(bef: pd.DataFrame, sted: Sted) -> pd.DataFrame:
+    """Share aged 80 and over per year (percent): aar, andel."""
+    d = _rows(bef, sted)
+    tot = d.groupby("aar")["personer"].sum()
+    old = d[d["aldersgruppe"].isin(ELDRE_GRUPPER)].groupby("aar")["personer"].sum().reindex(tot.index, fill_value=0)
+    out = pd.DataFrame({"aar": tot.index.astype(int), "andel": (old / tot * 100.0).values})
+    return out.sort_values("aar").reset_index(drop=True)
+
+
+def valgdeltakelse(valg: pd.DataFrame, valg_land: pd.DataFrame, kommune, kommuner_i_fylket: list[str],
+                   aar: int) -> dict[str, float | None]:
+    """Turnout at the Storting election ``aar``: the kommune's and the country's as published
+    (Valgdirektoratet), and the fylke's computed from the kommuner's counts (votes cast divided
+    by those entitled to vote; marked as computed where it is shown)."""
+    v = valg[valg["aar"].astype(int) == aar]
+    k = v[v["kommunenummer"].astype(str) == kommune.nr]
+    f = v[v["kommunenummer"].astype(str).isin(kommuner_i_fylket)]
+    land = valg_land[valg_land["aar"].astype(int) == aar]
+    fylke = None
+    if len(f) == len(kommuner_i_fylket) and len(f):
+        fylke = float(f["stemmer"].sum()) / float(f["stemmeberettigede"].sum()) * 100.0
+    return {"kommune": float(k["frammote_prosent"].iloc[0]) if len(k) else None,
+            "fylke": fylke,
+            "land": float(land["frammote_prosent"].iloc[0]) if len(land) else None}
+
+
+def kostnadsindeks(dki: pd.DataFrame, kommune, kommuner_i_fylket: list[str], aar: int) -> dict:
+    """The kommune's DKI and the lowest, median and highest DKI among the kommuner of its fylke."""
+    d = dki[dki["aar"].astype(int) == aar]
+    d = d.assign(kommunenummer=d["kommunenummer"].astype(str))
+    k = d[d.kommunenummer == kommune.nr]
+    f = d[d.kommunenummer.isin(kommuner_i_fylket)]["kostnadsindeks"].astype(float)
+    rang = None
+    if len(k):
+        verdi = float(k["kostnadsindeks"].iloc[0])
+        rang = int((d["kostnadsindeks"].astype(float) > verdi).sum()) + 1
+    return {"kommune": float(k["kostnadsindeks"].iloc[0]) if len(k) else None,
+            "laveste": float(f.min()) if len(f) else None, "median": float(f.median()) if len(f) else None,
+            "hoyeste": float(f.max()) if len(f) else None, "n_fylke": int(len(f)), "rang": rang,
+            "n_land": int(len(d))}
+
+
+def robek(register: pd.DataFrame | None, kommune) -> dict | None:
+    """The kommune's entry in the ROBEK register, or None when it is not registered."""
+    if register is None:
+        return None
+    r = register[register["kommunenummer"].astype(str) == kommune.nr]
+    return None if r.empty else r.iloc[0].to_dict()
