@@ -48,14 +48,15 @@ MAKS_KLASSER = 7
 #: Smallest WCAG contrast ratio between neighbouring classes (tested for 2–7 classes).
 MIN_KONTRAST = 1.4
 
-SEKVENSIELL = ("YlGnBu", 0.12, 1.0)         # colormap, lightest and darkest position used
+SEKVENSIELL = ("YlGnBu", 0.18, 1.0)         # colormap, lightest and darkest position used
 DIVERGERENDE = ("RdBu", 0.40, 0.0, 0.60, 1.0)  # low side light→dark, high side light→dark
 
 MANGLER_FARGE = "#E3E3E3"
 MANGLER_SKRAVUR = "#7A7A7A"
 SKRAVUR = "//////"
 KOMMUNEGRENSE = ("#FFFFFF", 0.25)   # colour, line width in pt
-FYLKESGRENSE = (style.TEXT_MUTED, 0.6)
+FYLKESGRENSE = (style.TEXT, 0.55)   # on a white casing, so it shows on light and dark classes alike
+FYLKESGRENSE_KANT = 1.6
 LAND = "#E0E0E0"                    # locator map: the country ...
 FYLKE = "#B3B3B3"                   # ... the kommune's fylke ...
 AKSENT = style.PALETTE[0]           # ... and the kommune itself
@@ -459,14 +460,15 @@ def _tegn_klasser(ax, geom: np.ndarray, k: np.ndarray, farger: list[str]) -> Non
                       hatchcolor=MANGLER_SKRAVUR, linewidth=lw, gid="mangler-data", zorder=2)
 
 
-def _tegn_fylker(ax, grenser, farge=None, bredde=None) -> None:
+def _tegn_fylker(ax, grenser, farge=None, bredde=None, kant: bool = True) -> None:
     if grenser is None:
         return
     c, lw = FYLKESGRENSE
     path = grenser if isinstance(grenser, MplPath) else _segment_sti(grenser)
     if len(path.vertices):
+        pe = [patheffects.Stroke(linewidth=FYLKESGRENSE_KANT, foreground="#FFFFFF"), patheffects.Normal()]
         _legg_til(ax, path, facecolor="none", edgecolor=farge or c, linewidth=bredde or lw,
-                  gid="fylkesgrenser", zorder=3, capstyle="round")
+                  gid="fylkesgrenser", zorder=3, capstyle="round", path_effects=pe if kant else None)
 
 
 def koropleth(geo: pd.DataFrame, verdier, *, kode: str = "kommunenummer", verdi: str | None = None,
@@ -574,7 +576,8 @@ def lokaliser(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
               fylker: pd.DataFrame | None = None, fylkeskode: str = "fylkesnummer",
               bredde: float = 2.4, minste_pt: float = 7.0) -> Figure:
     """A locator map: the country in light grey, the kommune's fylke darker, the kommune in the
-    house colour with a white outline. A kommune smaller than ``minste_pt`` points across
+    house colour with a white outline (``fylker``: drawn from that layer, with white borders).
+    A kommune smaller than ``minste_pt`` points across
     (equal-area diameter) at this scale also gets a ring round its representative point, so
     Utsira or Kvitsøy is still seen. The fylke is the kommunenummer's first two digits."""
     style.apply_style()
@@ -589,11 +592,17 @@ def lokaliser(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
     bx, by = bounds[2] - bounds[0], bounds[3] - bounds[1]
     fig = plt.figure(figsize=(bredde, bredde * by / bx))
     ax = _axes_map(fig, [0, 0, 1, 1], bounds, pad=0.035)  # room for a ring at the edge
-    for m, c, gid in ((~er & ~fylke, LAND, "land"), (fylke, FYLKE, "fylke")):
-        if m.any():  # seams hidden: the edge is the fill colour
-            _legg_til(ax, _sti(g.geom[m]), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
+    # The background from the fylke layer when there is one (15 shapes, half the vertices of
+    # 357 kommuner: a smaller SVG); else from the kommuner of the same first two digits.
+    if f is not None and (f.koder == nr[:2]).any():
+        lag = ((f.geom[f.koder != nr[:2]], LAND, "land"), (f.geom[f.koder == nr[:2]], FYLKE, "fylke"))
+    else:
+        lag = ((g.geom[~er & ~fylke], LAND, "land"), (g.geom[fylke], FYLKE, "fylke"))
+    for geom, c, gid in lag:
+        if len(geom):  # seams hidden: the edge is the fill colour
+            _legg_til(ax, _sti(geom), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
     if f is not None:
-        _tegn_fylker(ax, _fylkesgrenser(f), farge="#FFFFFF", bredde=0.5)
+        _tegn_fylker(ax, _fylkesgrenser(f), farge="#FFFFFF", bredde=0.5, kant=False)
     mål = g.geom[er][0]
     _legg_til(ax, _sti([mål]), facecolor=AKSENT, edgecolor="#FFFFFF", linewidth=0.6, gid="kommune", zorder=4)
     pt_per_m = bredde * 72 / (bx * 1.07)
