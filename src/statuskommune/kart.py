@@ -102,7 +102,7 @@ def _geometrier(geo: pd.DataFrame, kode: str, hva: str = "kartet") -> _Geo:
     raw = geo[kode].tolist()
     bredde = 4 if kode == "kommunenummer" else 2 if kode == "fylkesnummer" else _bredde(raw)
     koder = _koder(raw, bredde)
-    dup = sorted({k for k in koder if (koder == k).sum() > 1})
+    dup = sorted(set(pd.Series(koder)[pd.Series(koder).duplicated()]))
     if dup:
         raise StatusKommuneError(f"Geometrien til {hva} har {kode} {', '.join(dup)} mer enn én gang.")
     verdier = geo[GEOMETRI].to_numpy(dtype=object)
