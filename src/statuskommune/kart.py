@@ -54,6 +54,7 @@ DIVERGERENDE = ("RdBu", 0.40, 0.0, 0.60, 1.0)  # low side light→dark, high sid
 MANGLER_FARGE = "#E3E3E3"
 MANGLER_SKRAVUR = "#7A7A7A"
 SKRAVUR = "//////"
+SKRAVUR_BREDDE = 0.45                # pt
 KOMMUNEGRENSE = ("#FFFFFF", 0.25)   # colour, line width in pt
 FYLKESGRENSE = (style.TEXT, 0.55)   # on a white casing, so it shows on light and dark classes alike
 FYLKESGRENSE_KANT = 1.6
@@ -455,9 +456,9 @@ def _tegn_klasser(ax, geom: np.ndarray, k: np.ndarray, farger: list[str]) -> Non
                       zorder=2)
     m = k < 0
     if m.any():
-        with matplotlib.rc_context({"hatch.linewidth": 0.45}):
-            _legg_til(ax, _sti(geom[m]), facecolor=MANGLER_FARGE, edgecolor=col, hatch=SKRAVUR,
+        p = _legg_til(ax, _sti(geom[m]), facecolor=MANGLER_FARGE, edgecolor=col, hatch=SKRAVUR,
                       hatchcolor=MANGLER_SKRAVUR, linewidth=lw, gid="mangler-data", zorder=2)
+        p.set_hatch_linewidth(SKRAVUR_BREDDE)
 
 
 def _tegn_fylker(ax, grenser, farge=None, bredde=None, kant: bool = True) -> None:
@@ -517,14 +518,14 @@ def koropleth(geo: pd.DataFrame, verdier, *, kode: str = "kommunenummer", verdi:
     handles = [Patch(facecolor=c, edgecolor=style.TEXT_MUTED, linewidth=0.4, label=t)
                for c, t in zip(farger, tekster)]
     if (k < 0).any():
-        with matplotlib.rc_context({"hatch.linewidth": 0.45}):
-            handles.append(Patch(facecolor=MANGLER_FARGE, edgecolor=style.TEXT_MUTED, hatch="/////",
-                                 hatchcolor=MANGLER_SKRAVUR, linewidth=0.4, label=mangler_tekst))
+        handles.append(Patch(facecolor=MANGLER_FARGE, edgecolor=style.TEXT_MUTED, hatch="/////",
+                             hatchcolor=MANGLER_SKRAVUR, linewidth=0.4, label=mangler_tekst))
     base = style.SIZES["print"]["base_pt"]
-    leg = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_w / W + 0.01, 0.99),
-                     title=fmt.typografi(enhet), alignment="left", handlelength=1.6, handleheight=1.1,
-                     borderaxespad=0, borderpad=0, fontsize=base, title_fontproperties={"size": base},
-                     labelspacing=0.45)
+    with matplotlib.rc_context({"hatch.linewidth": SKRAVUR_BREDDE}):  # the legend copies the handles
+        leg = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_w / W + 0.01, 0.99),
+                         title=fmt.typografi(enhet), alignment="left", handlelength=1.6, handleheight=1.1,
+                         borderaxespad=0, borderpad=0, fontsize=base, title_fontproperties={"size": base},
+                         labelspacing=0.45)
     leg.set_gid("tegnforklaring")
 
     if innfelt is not None:
