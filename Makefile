@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
 PORT    ?= 4300
-.PHONY: help install report html pdf preview check coverage test test-fast mutation browser-deps bench lock clean
+.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench lock clean
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ pdf: $(RUN_STAMP) ## Bygg bare PDF
 
 preview: $(RUN_STAMP) ## Forhåndsvis HTML på http://127.0.0.1:$(PORT)/, bygg på nytt ved lagring
 	$(BIN)/statuskommune preview --edition $(EDITION) --port $(PORT)
+
+KOMMUNE ?= 4601
+kommune: $(RUN_STAMP) ## Bygg kommuneutgaven for KOMMUNE (nummer, navn eller all) til _book/$(EDITION)/kommuner/
+	$(BIN)/statuskommune build --edition $(EDITION) --kommune $(KOMMUNE)
 
 check: $(RUN_STAMP) ## Valider alle datasett
 	$(BIN)/statuskommune check --all-vintages

@@ -1,5 +1,6 @@
 // Browser checks of the built web edition in Debian's Chromium (never a downloaded browser).
-// Usage: node tests/browser/check.mjs <site-dir>  -> prints one JSON report on stdout.
+// Usage: node tests/browser/check.mjs <site-dir> [<sub-dir>]  -> prints one JSON report on stdout.
+// With <sub-dir>, the pages checked are those of that folder, served from <site-dir> (so links up work).
 // For every HTML page: axe-core (wcag2a, wcag2aa, wcag21a, wcag21aa) with 0 violations allowed,
 // no horizontal scrolling at 320 px, no request to any other host, and every download link answers 200.
 import { chromium } from 'playwright-core';
@@ -28,7 +29,8 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--disable-quic'] });
-const pages = (await readdir(root)).filter(f => f.endsWith('.html')).sort();
+const sub = process.argv[3] ? process.argv[3].replace(/\/+$/, '') + '/' : '';
+const pages = (await readdir(path.join(root, sub))).filter(f => f.endsWith('.html')).sort().map(f => sub + f);
 const report = { pages: [], axeVersion: null };
 for (const name of pages) {
   const entry = { page: name, violations: [], external: [], overflow320: null, downloads: [] };
