@@ -294,6 +294,9 @@ def test_vintage_rule():
     assert len(_load("kommune/robek")) == 27
     v = _load("kommune/valg-storting")
     assert (v.aar == 2021).sum() == 355 and (v.aar == 2025).sum() == 357
+    dki = _load("kommune/kostnadsindeks")
+    assert dki.groupby("aar").size().to_dict() == {2025: 354, 2026: 354}  # as the description says
+    assert not {"1151", "4629", "3222"} & set(dki.kommunenummer)
 
 
 def test_maps_are_small():

@@ -99,10 +99,14 @@ def les_rda(fra: Path) -> dict[str, pd.DataFrame]:
     the same frames as CSV files ``fhi-csdata/<frame>.csv``. Reading the full rda takes minutes."""
     rda = fra / RDA
     if rda.is_file():
+        import warnings
+
         import rdata
 
         try:
-            d = rdata.read_rda(str(rda))
+            with warnings.catch_warnings():  # «Missing constructor for R class "data.table"»: read as data.frame
+                warnings.simplefilter("ignore", UserWarning)
+                d = rdata.read_rda(str(rda))
         except Exception as exc:  # noqa: BLE001 - any parse failure is the file's fault
             raise KommuneImportError(f"{rda}: filen kan ikke leses som R-data ({exc}).") from exc
         missing = [n for n in RDA_RAMMER if n not in d]
