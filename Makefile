@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
 PORT    ?= 4300
-.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench lock clean
+.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench lock clean import-kommune
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,10 @@ kommune: $(RUN_STAMP) ## Bygg kommuneutgaven for KOMMUNE (nummer, navn eller all
 
 check: $(RUN_STAMP) ## Valider alle datasett
 	$(BIN)/statuskommune check --all-vintages
+
+import-kommune: $(RUN_STAMP) ## Lag kommunedatasettene fra ../shared/data/kommune (tar minutter; bygget gjør det ikke)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[import]'
+	$(BIN)/statuskommune import-kommune $(if $(FRA),--fra $(FRA),)
 
 coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
 	$(BIN)/statuskommune coverage --edition $(EDITION)

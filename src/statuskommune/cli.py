@@ -355,5 +355,24 @@ def notebooks_sync(edition) -> None:
     _run(go)
 
 
+@main.command("import-kommune")
+@click.option("--fra", "fra", type=click.Path(path_type=Path), default=None,
+              help="Mappen med rådata per kommune (standard: ../shared/data/kommune fra prosjektroten).")
+def import_kommune(fra) -> None:
+    """Lag kommunedatasettene (CSV + beskrivelse) fra rådataene; bygget kjører ikke dette.
+
+    Example: statuskommune import-kommune --fra ../shared/data/kommune
+    """
+    from .kommuneimport import importer
+
+    def go():
+        root = _root()
+        kilde = fra if fra is not None else root.parent / "shared" / "data" / "kommune"
+        click.echo(f"Leser {kilde} (sysdata.rda tar noen minutter) ...")
+        for p in importer(root, kilde):
+            click.echo(f"skrev {p.relative_to(root)}")
+    _run(go)
+
+
 if __name__ == "__main__":
     main()
