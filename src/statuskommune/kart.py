@@ -616,6 +616,67 @@ def lokaliser(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
     return fig
 
 
+def lokaliser_utsnitt(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
+                      fylker: pd.DataFrame | None = None, fylkeskode: str = "fylkesnummer",
+                      bredde: float = 6.2, hoyde: float = 3.6, minste_pt: float = 7.0) -> Figure:
+    """A locator map in two panels that fits the width of a report column: on the left the whole
+    country with the kommune's fylke and a frame round the area of the right panel; on the right
+    the fylke, with its kommuner and the kommune highlighted (with a ring when it is small)."""
+    style.apply_style()
+    g = _geometrier(geo, kode)
+    f = _geometrier(fylker, fylkeskode, "fylkene") if fylker is not None else None
+    nr = str(_koder([kommunenummer], g.bredde)[0])
+    if nr not in set(g.koder):
+        raise StatusKommuneError(f"Lokaliseringskart: {kode} {nr} finnes ikke i kartet.")
+    er = g.koder == nr
+    i_fylket = np.array([str(c)[:2] == nr[:2] for c in g.koder])
+    land_b = tuple(shapely.total_bounds(g.geom))
+    lx, ly = land_b[2] - land_b[0], land_b[3] - land_b[1]
+    venstre = min(0.42, hoyde * lx / ly / bredde * 1.02)
+    fig = plt.figure(figsize=(bredde, hoyde))
+    # left: the country
+    ax = _axes_map(fig, [0, 0, venstre, 1], land_b, pad=0.02)
+    if f is not None and (f.koder == nr[:2]).any():
+        lag = ((f.geom[f.koder != nr[:2]], LAND, "land"), (f.geom[f.koder == nr[:2]], FYLKE, "fylke"))
+    else:
+        lag = ((g.geom[~i_fylket], LAND, "land"), (g.geom[i_fylket], FYLKE, "fylke"))
+    for geom, c, gid in lag:
+        if len(geom):
+            _legg_til(ax, _sti(geom), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
+    _legg_til(ax, _sti(g.geom[er]), facecolor=AKSENT, edgecolor=AKSENT, linewidth=0.3, gid="kommune", zorder=3)
+    fb = shapely.total_bounds(g.geom[i_fylket])
+    fx, fy = fb[2] - fb[0], fb[3] - fb[1]
+    # the right panel's area, with the panel's aspect ratio, centred on the fylke
+    høyre_b = [venstre + 0.03, 0.0, 1 - venstre - 0.03, 1.0]
+    asp = (høyre_b[2] * bredde) / (høyre_b[3] * hoyde)
+    w = max(fx * 1.08, fy * 1.08 * asp)
+    h = w / asp
+    cx, cy = (fb[0] + fb[2]) / 2, (fb[1] + fb[3]) / 2
+    box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    ax.add_artist(Rectangle((box[0], box[1]), w, h, fill=False, edgecolor=style.TEXT, linewidth=0.8,
+                            zorder=5, gid="utsnitt"))
+    # right: the fylke and its surroundings
+    ax2 = _axes_map(fig, høyre_b, box, pad=0.0)
+    ax2.set_aspect("equal", adjustable="box", anchor="C")
+    synlig = shapely.intersects(g.geom, shapely.box(*box))
+    andre = synlig & ~i_fylket
+    if andre.any():
+        _legg_til(ax2, _sti(g.geom[andre]), facecolor=LAND, edgecolor="#FFFFFF", linewidth=0.4, gid="andre", zorder=1)
+    naboer = i_fylket & ~er
+    if naboer.any():
+        _legg_til(ax2, _sti(g.geom[naboer]), facecolor=FYLKE, edgecolor="#FFFFFF", linewidth=0.5, gid="fylke", zorder=2)
+    mål = g.geom[er][0]
+    _legg_til(ax2, _sti([mål]), facecolor=AKSENT, edgecolor="#FFFFFF", linewidth=0.8, gid="kommune", zorder=4)
+    pt_per_m = høyre_b[2] * bredde * 72 / w
+    diameter_pt = 2 * math.sqrt(shapely.area(mål) / math.pi) * pt_per_m
+    if diameter_pt < minste_pt:
+        p = shapely.point_on_surface(mål)
+        ax2.plot([p.x], [p.y], marker="o", markersize=11, markerfacecolor="none", markeredgecolor=AKSENT,
+                 markeredgewidth=1.8, linestyle="none", zorder=5, gid="markor", clip_on=False,
+                 path_effects=[patheffects.withStroke(linewidth=3.4, foreground="#FFFFFF")])
+    return fig
+
+
 # --- facts for the alt text -----------------------------------------------------------------------
 
 @dataclass(frozen=True)

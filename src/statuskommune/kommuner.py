@@ -40,9 +40,10 @@ class Kommune:
 
     @property
     def kortnavn(self) -> str:
-        """The name for running text and titles: KLASS gives parallel names as «Oslo - Oslove»;
-        the first form is the one used in Norwegian text («Status Kommune 2025 – Oslo»)."""
-        return self.navn.split(" - ")[0].strip()
+        """The name readers see: the official name as KLASS gives it, parallel Sami or Kven
+        forms included («Oslo - Oslove», «Unjárga - Nesseby»), since which form comes first
+        differs from kommune to kommune."""
+        return self.navn
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -116,22 +117,25 @@ def finn(root: Path, tekst: str) -> Kommune:
     if not t:
         raise UkjentKommuneError("--kommune: oppgi et kommunenummer (for eksempel 4601), et kommunenavn eller «all».")
     wanted = t.casefold()
-    names: dict[str, Kommune] = {}
+    names: dict[str, list[Kommune]] = {}
     for k in komm:
-        for form in {k.navn, k.kortnavn, *k.navn.split(" - ")}:
-            names.setdefault(form.strip().casefold(), k)
+        forms = {k.navn, k.kortnavn, *k.navn.split(" - ")}
+        forms |= {re.sub(r"\s*\(.*\)$", "", f) for f in forms}  # «Herøy (Nordland)» is also «Herøy»
+        for form in forms:
+            hits = names.setdefault(form.strip().casefold(), [])
+            if k not in hits:
+                hits.append(k)
     if wanted in names:
-        hits = {k.nr for f, k in names.items() if f == wanted}
-        same = [k for k in komm if k.kortnavn.casefold() == wanted]
+        same = names[wanted]
         if len(same) > 1:  # e.g. «Herøy» in Nordland and in Møre og Romsdal
             raise UkjentKommuneError(
                 f"--kommune {t}: flere kommuner heter det: "
-                + ", ".join(f"{_vis(k)} ({k.fylkesnavn})" for k in same) + "; oppgi kommunenummeret.")
-        return by_nr[hits.pop()]
+                + ", ".join(_vis(k) for k in same) + "; oppgi kommunenummeret.")
+        return same[0]
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
     seen, sugg = set(), []
     for c in close:
-        k = names[c]
+        k = names[c][0]
         if k.nr not in seen:
             seen.add(k.nr)
             sugg.append(_vis(k))
