@@ -102,3 +102,30 @@ def test_robek_entry_or_none():
     assert kp.robek(reg, K)["hjemmel"] == "a"
     assert kp.robek(reg, OSLO) is None
     assert kp.robek(None, K) is None
+
+
+ALLE = pd.DataFrame([
+    # kommune 9901 grows, 9902 shrinks, 9903 exists only from 2025 (split: no earlier value)
+    *[{"nivaa": "kommune", "kode": "9901", "aar": a, "aldersgruppe": g, "personer": p}
+      for a, p in [(2015, 50), (2024, 55), (2025, 60)] for g in ("20–44 år", "80–89 år")],
+    *[{"nivaa": "kommune", "kode": "9902", "aar": a, "aldersgruppe": g, "personer": p}
+      for a, p in [(2015, 100), (2024, 90), (2025, 80)] for g in ("20–44 år", "90 år og over")],
+    *[{"nivaa": "kommune", "kode": "9903", "aar": 2025, "aldersgruppe": "20–44 år", "personer": 10}],
+    {"nivaa": "land", "kode": "0000", "aar": 2025, "aldersgruppe": "20–44 år", "personer": 999},
+])
+
+
+def test_change_per_kommune_leaves_out_kommuner_without_the_first_year():
+    e = kp.endring_per_kommune(ALLE, 2015, 2025)
+    assert e.to_dict() == {"9901": pytest.approx(20.0), "9902": pytest.approx(-20.0)}
+
+
+def test_share_80_plus_per_kommune():
+    s = kp.andel_eldre_per_kommune(ALLE, 2025)
+    assert s.to_dict() == {"9901": pytest.approx(50.0), "9902": pytest.approx(50.0), "9903": 0.0}
+
+
+def test_share_of_kommuner_that_grew_counts_only_kommuner_with_both_years():
+    v = kp.andel_med_vekst(ALLE)
+    assert v.to_dict("records") == [{"aar": 2015, "andel": 50.0, "antall": 2},   # 2015→2024 (gap in data)
+                                    {"aar": 2024, "andel": 50.0, "antall": 2}]

@@ -132,3 +132,45 @@ def robek(register: pd.DataFrame | None, kommune) -> dict | None:
         return None
     r = register[register["kommunenummer"].astype(str) == kommune.nr]
     return None if r.empty else r.iloc[0].to_dict()
+
+
+# --- all kommuner at once (the national report's maps) ----------------------------------------
+
+def _kommunetotaler(bef: pd.DataFrame) -> pd.DataFrame:
+    """Population per kommune (rows, kommunenummer) and year (columns)."""
+    k = bef[bef["nivaa"] == "kommune"]
+    t = k.groupby([k["kode"].astype(str), k["aar"].astype(int)])["personer"].sum().unstack()
+    t.index.name = "kommunenummer"
+    return t
+
+
+def endring_per_kommune(bef: pd.DataFrame, fra: int, til: int) -> pd.Series:
+    """Percent change in population from 1 January ``fra`` to ``til`` for every kommune with both
+    years (kommuner without ``fra``, such as those split in 2024, are left out, not estimated)."""
+    t = _kommunetotaler(bef)
+    d = t[[fra, til]].dropna()
+    return ((d[til] / d[fra] - 1.0) * 100.0).rename("endring")
+
+
+def andel_eldre_per_kommune(bef: pd.DataFrame, aar: int) -> pd.Series:
+    """Share aged 80 and over (percent) in every kommune on 1 January ``aar``."""
+    k = bef[(bef["nivaa"] == "kommune") & (bef["aar"].astype(int) == aar)]
+    kode = k["kode"].astype(str)
+    tot = k.groupby(kode)["personer"].sum()
+    old = k[k["aldersgruppe"].isin(ELDRE_GRUPPER)].groupby(kode)["personer"].sum().reindex(tot.index, fill_value=0)
+    s = (old / tot * 100.0).rename("andel")
+    s.index.name = "kommunenummer"
+    return s
+
+
+def andel_med_vekst(bef: pd.DataFrame) -> pd.DataFrame:
+    """For each year: the share of kommuner whose population grew during the year (1 January
+    that year to 1 January the next), among the kommuner with both years: aar, andel, antall."""
+    t = _kommunetotaler(bef)
+    years = sorted(t.columns)
+    rows = []
+    for a, b in zip(years, years[1:]):
+        d = t[[a, b]].dropna()
+        if len(d):
+            rows.append({"aar": int(a), "andel": float((d[b] > d[a]).mean() * 100.0), "antall": int(len(d))})
+    return pd.DataFrame(rows, columns=["aar", "andel", "antall"])
