@@ -747,11 +747,12 @@ def _spec() -> dict:
                            "unit": "kode",
                            "copied_from": (
                                f"Laget med «statuskommune import-kommune» fra {BAROMETER}, data/code-history.json "
-                               "(feltet endringer: ny kode → gamle koder, validTo 2024-01-01), som har 112 rene "
-                               "nummerendringer. Delingen av 1507 Ålesund i 1508 Ålesund og 1580 Haram mangler der "
-                               f"og er tatt fra FHIs csdata ({CSDATA}, tabell nor_locations_redistricting_b2024: "
-                               "gamle koder som går til mer enn én kode i 2024)."),
-                           "notes": "Ingen sammenslåinger 1. januar 2024."},
+                               "(feltet endringer: ny kode → gamle koder, validTo 2024-01-01), som har 112 "
+                               "nummerendringer med samme navn. Det som mangler der (3018 Våler → 3114, 5414 Gratangen "
+                               "→ 5516 og delingen av 1507 Ålesund i 1508 Ålesund og 1580 Haram) er tatt fra FHIs "
+                               f"csdata ({CSDATA}, tabell nor_locations_redistricting_b2024, koder i 2023 som går til "
+                               "en annen kode i 2024); alle de 112 finnes også der."),
+                           "notes": "115 endringer: 113 nye nummer og én deling (to rader). Ingen sammenslåinger 1. januar 2024."},
             "schema": {
                 "fields": [{**KNR, "title": "Kommunenummer fra 2024"},
                            {"name": "tidligere_kommunenummer", "type": "string", "title": "Kommunenummer 2020–2023",
