@@ -342,7 +342,7 @@ def notebooks_sync(edition) -> None:
 
     Example: statuskommune build && statuskommune notebooks sync
     """
-    from . import config
+    from . import config, kommuner
     from .notebooks import sync
 
     def go():
@@ -350,6 +350,8 @@ def notebooks_sync(edition) -> None:
         ed = config.load(root, edition)
         for nb in sorted((root / "notebooks").glob("*.ipynb")):
             executed = ed.build_dir / "notebooks" / nb.name
+            if nb.name == kommuner.NOTEBOOK.name:  # stored numbers: the kommune of its parameters cell
+                executed = kommuner.load(root, edition, kommuner.default_parameter(nb)).build_dir / "notebooks" / nb.name
             changed = sync(nb, executed if executed.is_file() else None)
             click.echo(f"{nb.relative_to(root)}: {'oppdatert' if changed else 'uendret'}")
     _run(go)

@@ -677,6 +677,22 @@ def lokaliser_utsnitt(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunen
     return fig
 
 
+def oversikt(geo: pd.DataFrame, *, kode: str = "kommunenummer", fylker: pd.DataFrame | None = None,
+             fylkeskode: str = "fylkesnummer", hoyde: float = 6.0) -> Figure:
+    """An overview map of all kommuner (light fill, white kommune borders, dark fylke borders):
+    the picture on the index of kommune editions."""
+    style.apply_style()
+    g = _geometrier(geo, kode)
+    bounds = tuple(shapely.total_bounds(g.geom))
+    bx, by = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    fig = plt.figure(figsize=(hoyde * bx / by, hoyde))
+    ax = _axes_map(fig, [0, 0, 1, 1], bounds, pad=0.01)
+    _legg_til(ax, _sti(g.geom), facecolor=FYLKE, edgecolor="#FFFFFF", linewidth=0.25, gid="kommuner", zorder=1)
+    if fylker is not None:
+        _tegn_fylker(ax, _fylkesgrenser(_geometrier(fylker, fylkeskode, "fylkene")))
+    return fig
+
+
 # --- facts for the alt text -----------------------------------------------------------------------
 
 @dataclass(frozen=True)

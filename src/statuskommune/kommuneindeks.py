@@ -36,19 +36,25 @@ FILTER_JS = """
 """
 
 
-def _map_svg(root: Path, national: config.Edition, komm: list[kommuner.Kommune]) -> str | None:
-    """The map as inline SVG with one link per kommune, or None when the geometry is missing."""
-    try:
-        from . import kart
-    except ImportError:  # pragma: no cover - kart is part of the package
-        return None
-    geo_path = root / "data" / "felles" / "kart" / "kommuner-2024.csv"
-    if not geo_path.is_file() or not hasattr(kart, "lenkekart"):
-        return None
-    return kart.lenkekart(geo_path, {k.nr: (f"{k.nr}/index.html", k.kortnavn) for k in komm})
+def _write_map(root: Path, base: Path) -> bool:
+    """Draw the overview map into ``base/kart.svg``; False when the geometry is missing."""
+    from . import kart
+    from .chapter import save_svg
+
+    kom = root / "data" / "felles" / "kart" / "kommuner-2024.csv"
+    fyl = root / "data" / "felles" / "kart" / "fylker-2024.csv"
+    if not kom.is_file():
+        return False
+    fig = kart.oversikt(kart.les_geometri(kom), fylker=kart.les_geometri(fyl) if fyl.is_file() else None)
+    tmp = base / ".kart.svg.tmp"
+    save_svg(fig, tmp, salt="kommuner/kart")
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    os.replace(tmp, base / "kart.svg")
+    return True
 
 
-def page(root: Path, national: config.Edition, komm: list[kommuner.Kommune]) -> str:
+def page(root: Path, national: config.Edition, komm: list[kommuner.Kommune], kart: bool = True) -> str:
     title = f"Status Kommune {national.edition} for hver kommune"
     groups: dict[tuple[str, str], list[kommuner.Kommune]] = {}
     for k in komm:
@@ -60,9 +66,9 @@ def page(root: Path, national: config.Edition, komm: list[kommuner.Kommune]) -> 
             for k in sorted(ks, key=lambda k: k.kortnavn))
         lists.append(f'<section aria-labelledby="f{fnr}"><h3 id="f{fnr}">{html.escape(fnavn)}</h3>\n'
                      f"<ul>\n{items}\n</ul></section>")
-    svg = _map_svg(root, national, komm)
-    map_html = (f'<figure class="kommunekart">{svg}<figcaption>Kart over kommunene. Velg en kommune i kartet '
-                "eller i listen. Kilde: © Kartverket.</figcaption></figure>") if svg else ""
+    map_html = ('<figure class="kommunekart"><img src="kart.svg" alt="Kart over Norge med grensene for alle '
+                'kommunene og fylkene." width="320"><figcaption>Kommunene og fylkene fra 1. januar 2024. '
+                "Kilde: © Kartverket.</figcaption></figure>") if kart else ""
     n = len(komm)
     intro = (f"<p>Hver av de {n} kommunene har sin egen utgave av Status Kommune {national.edition}: "
              "kommunen sammenlignet med fylket og hele landet, med figurer, tabeller og tall til nedlasting, "
@@ -116,9 +122,10 @@ def write(root: Path, national: config.Edition, komm: list[kommuner.Kommune]) ->
     if not (base.parent / "assets" / "statuskommune.css").is_file():
         html_r.copy_assets(base.parent)  # the national edition is not built yet: same style sheet
     target = base / "index.html"
+    has_map = _write_map(root, base)
     fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=base)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(page(root, national, komm))
+        f.write(page(root, national, komm, kart=has_map))
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
     return target

@@ -220,6 +220,20 @@ class KommuneEdition(config.Edition):
         return None
 
 
+def default_parameter(notebook: Path) -> str:
+    """The kommune the kommune notebook runs for when run on its own (its parameters cell): the
+    kommune whose numbers nbval checks."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    for c in nb.cells:
+        if "parameters" in c.metadata.get("tags", []):
+            m = re.search(r'^kommune\s*=\s*["\'](\d{4})["\']', c.source, re.M)
+            if m:
+                return m.group(1)
+    raise StatusKommuneError(f"{notebook.name}: parametercellen setter ikke kommune = \"NNNN\".")
+
+
 def load(root: Path, edition: str | None, kommune: Kommune | str) -> KommuneEdition:
     ed = config.load(root, edition)
     k = kommune if isinstance(kommune, Kommune) else finn(root, kommune)
