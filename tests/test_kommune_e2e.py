@@ -182,3 +182,46 @@ def test_bad_kommune_stops_with_a_clear_message_and_touches_nothing(kommune_root
     assert expect in r.stderr, r.stderr
     assert "Traceback" not in r.stderr + r.stdout
     assert _tree_hash(kommune_root / "_book") == before
+
+
+# --- accessibility of one kommune edition: axe-core in Chromium and veraPDF PDF/UA-1 ---------------
+
+@pytest.mark.browser
+def test_kommune_edition_and_index_pass_axe_at_320px_without_other_hosts(kommune_root):
+    import shutil
+
+    from test_browser import CHROMIUM, REPO, _need
+
+    _need(Path(CHROMIUM).exists(), f"Chromium ({CHROMIUM})")
+    _need(shutil.which("node") is not None and (REPO / "node_modules" / "playwright-core").is_dir(),
+          "Node.js med playwright-core (npm ci)")
+    site = kommune_root / "_book" / "2025"
+    from statuskommune.render import html as html_r
+    html_r.copy_assets(site)  # the index page uses the national edition's style sheet (not built here)
+    pages = []
+    for sub in ("kommuner/4601", "kommuner"):
+        r = subprocess.run(["node", str(REPO / "tests" / "browser" / "check.mjs"), str(site), sub],
+                           capture_output=True, text=True, timeout=600, env=dict(os.environ, CHROMIUM=CHROMIUM))
+        assert r.returncode == 0, r.stderr[-3000:]
+        pages += json.loads(r.stdout)["pages"]
+    assert {"kommuner/4601/index.html", "kommuner/index.html"} <= {p["page"] for p in pages}
+    bad = {p["page"]: p["violations"] for p in pages if p["violations"]}
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+    assert not {p["page"]: p["overflow320"] for p in pages if p["overflow320"] > 0}
+    assert not {p["page"]: p["external"] for p in pages if p["external"]}
+    downloads = [d for p in pages for d in p["downloads"]]
+    assert any(d["href"].endswith(".pdf") for d in downloads)
+    assert all(d["status"] == 200 for d in downloads), downloads
+
+
+def test_kommune_pdf_is_pdf_ua_1(kommune_root):
+    import verapdf
+    from test_verapdf import _need as need_tool
+
+    try:
+        verapdf.ensure()
+    except verapdf.Unavailable as exc:
+        need_tool(False, str(exc))
+    report = verapdf.validate(_dir(kommune_root, "1151") / "statuskommune-2025-1151.pdf", "ua1")
+    assert report.profile.startswith("PDF/UA-1"), report.profile
+    assert report.compliant and not report.rules, report.describe()

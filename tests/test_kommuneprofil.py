@@ -129,3 +129,7 @@ def test_share_of_kommuner_that_grew_counts_only_kommuner_with_both_years():
     v = kp.andel_med_vekst(ALLE)
     assert v.to_dict("records") == [{"aar": 2015, "andel": 50.0, "antall": 2},   # 2015→2024 (gap in data)
                                     {"aar": 2024, "andel": 50.0, "antall": 2}]
+
+
+def test_places_in_a_caption_say_hele_landet_in_lower_case():
+    assert kp.i_tittel(kp.steder(K, ["9901", "9902"])) == "Syntetisk - Synthetic, Testfylke og hele landet"

@@ -174,3 +174,10 @@ def andel_med_vekst(bef: pd.DataFrame) -> pd.DataFrame:
         if len(d):
             rows.append({"aar": int(a), "andel": float((d[b] > d[a]).mean() * 100.0), "antall": int(len(d))})
     return pd.DataFrame(rows, columns=["aar", "andel", "antall"])
+
+
+def i_tittel(stedene: list[Sted]) -> str:
+    """The places as a caption lists them: «Bergen, Vestland og hele landet»."""
+    from . import fmt
+
+    return fmt.liste([s.navn if s.nivaa != "land" else "hele landet" for s in stedene])
