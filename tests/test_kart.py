@@ -381,3 +381,32 @@ def test_les_geometri_parses_once_per_file_version(tmp_path, synthetic_geo):
         kart.les_geometri(p)
     with pytest.raises(StatusKommuneError, match="Fant ikke"):
         kart.les_geometri(tmp_path / "finnes-ikke.csv")
+
+
+def test_two_panel_locator_frames_the_fylke_and_highlights_the_kommune(synthetic_geo):
+    fylker = synthetic_fylker(synthetic_geo)
+    fig = kart.lokaliser_utsnitt(synthetic_geo, "0299", fylker=fylker)
+    oversikt, utsnitt = fig.axes
+    assert fig.get_figwidth() == pytest.approx(6.2)  # the width of a report column, not a full page
+    # left: the whole country with a frame round the right panel's area, which holds the fylke
+    frame = [a for a in oversikt.get_children() if getattr(a, "get_gid", lambda: None)() == "utsnitt"][0]
+    x0, y0 = frame.get_xy()
+    x1, y1 = x0 + frame.get_width(), y0 + frame.get_height()
+    assert (utsnitt.get_xlim()[0], utsnitt.get_ylim()[0]) == pytest.approx((x0, y0))
+    fb = shapely.total_bounds(np.array(list(synthetic_geo.loc[synthetic_geo.kommunenummer.str[:2] == "02", "geometri"])))
+    assert x0 <= fb[0] and y0 <= fb[1] and x1 >= fb[2] and y1 >= fb[3]
+    # right: the kommune in the house colour, ringed because it is tiny at this scale too
+    p = _patches(utsnitt)
+    assert to_hex(p["kommune"].get_facecolor()) == kart.AKSENT.lower()
+    assert [l for l in utsnitt.get_lines() if l.get_gid() == "markor"]
+    plt.close(fig)
+
+
+def test_small_scale_shapes_drop_skerries_but_keep_the_land():
+    """SYNTHETIC: a 100 km square with 200 islands of 100 m; at a 5 km tolerance only the square stays."""
+    land = shapely.box(0, 0, 100_000, 100_000)
+    skjaer = [shapely.box(110_000 + i * 500, 0, 110_100 + i * 500, 100) for i in range(200)]
+    g = np.array([shapely.multipolygons([land, *skjaer])], dtype=object)
+    out = kart._forenklet(g, 5000.0)
+    assert len(shapely.get_parts(out[0])) == 1
+    assert shapely.area(out[0]) == pytest.approx(shapely.area(land), rel=0.01)

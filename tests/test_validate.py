@@ -407,3 +407,20 @@ def test_validation_cache_folder_is_created_with_its_parents(project, tmp_path):
     cache = tmp_path / "_build" / "cache"  # a fresh clone has no _build yet
     assert validate.validate(project, "2025", cache_dir=cache)
     assert json.loads((cache / "validation-2025.json").read_text())["fingerprint"] == validate._fingerprint(project, "2025")
+
+
+def test_read_frame_gives_each_caller_its_own_copy_and_sees_changed_files(project):
+    """A parsed dataset is reused within a process, but a caller's change never reaches the next
+    caller, and a changed file is read again."""
+    from statuskommune import datasets as ds_mod
+
+    d = ds_mod.resolve(project, "syntetisk/a", "2025")
+    first = ds_mod.read_frame(d)
+    col = first.columns[-1]
+    first[col] = None
+    again = ds_mod.read_frame(d)
+    assert again[col].notna().any()
+    assert again.attrs["dataset"] == "syntetisk/a"
+    text = d.csv.read_text(encoding="utf-8")
+    d.csv.write_text(text.rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")  # drop the last row
+    assert len(ds_mod.read_frame(d)) == len(again) - 1

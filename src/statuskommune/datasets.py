@@ -171,8 +171,29 @@ def all_datasets(root: Path, vintage: str) -> list[Dataset]:
 _PANDAS_TYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "year": "Int64"}
 
 
+_FRAMES: dict[str, object] = {}  # fingerprint -> typed DataFrame (a few, most recent last)
+_FRAMES_MAX = 8
+
+
 def read_frame(ds: Dataset):
-    """Read the CSV into a typed DataFrame (schema types; SSB symbols become missing, never 0)."""
+    """Read the CSV into a typed DataFrame (schema types; SSB symbols become missing, never 0).
+
+    A frame is parsed once per process for the same bytes (CSV and description): a notebook that
+    draws four figures from one dataset, or a worker that builds many kommune editions, reuses it.
+    Every caller gets its own copy, so a notebook that changes a frame changes nothing for others."""
+    key = fingerprint(ds)
+    hit = _FRAMES.pop(key, None)
+    if hit is None:
+        hit = _parse_frame(ds)
+    _FRAMES[key] = hit
+    while len(_FRAMES) > _FRAMES_MAX:
+        _FRAMES.pop(next(iter(_FRAMES)))
+    df = hit.copy(deep=True)
+    df.attrs = dict(hit.attrs)
+    return df
+
+
+def _parse_frame(ds: Dataset):
     import pandas as pd
 
     missing = ds.schema.get("missingValues", MISSING_VALUES)

@@ -616,6 +616,17 @@ def lokaliser(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
     return fig
 
 
+def _forenklet(geoms: np.ndarray, toleranse: float) -> np.ndarray:
+    """Shapes as they can be seen at a small scale: simplified by ``toleranse`` metres and without
+    the islands smaller than a square of that side (thousands of skerries make most of an SVG)."""
+    ut = []
+    for g in shapely.simplify(geoms, toleranse):
+        deler = shapely.get_parts(g)
+        store = deler[shapely.area(deler) >= toleranse * toleranse]
+        ut.append(shapely.multipolygons(store) if len(store) else g)
+    return np.array(ut, dtype=object)
+
+
 def lokaliser_utsnitt(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
                       fylker: pd.DataFrame | None = None, fylkeskode: str = "fylkesnummer",
                       bredde: float = 6.2, hoyde: float = 3.6, minste_pt: float = 7.0) -> Figure:
@@ -636,13 +647,16 @@ def lokaliser_utsnitt(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunen
     fig = plt.figure(figsize=(bredde, hoyde))
     # left: the country
     ax = _axes_map(fig, [0, 0, venstre, 1], land_b, pad=0.02)
+    # The overview is a few centimetres wide: detail finer than half a point cannot be seen, so
+    # the shapes are simplified (a smaller SVG, faster to write).
+    grov = max(ly / (hoyde * 72), lx / (venstre * bredde * 72)) * 0.5  # half a point at this scale
     if f is not None and (f.koder == nr[:2]).any():
         lag = ((f.geom[f.koder != nr[:2]], LAND, "land"), (f.geom[f.koder == nr[:2]], FYLKE, "fylke"))
     else:
         lag = ((g.geom[~i_fylket], LAND, "land"), (g.geom[i_fylket], FYLKE, "fylke"))
     for geom, c, gid in lag:
         if len(geom):
-            _legg_til(ax, _sti(geom), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
+            _legg_til(ax, _sti(_forenklet(geom, grov)), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
     _legg_til(ax, _sti(g.geom[er]), facecolor=AKSENT, edgecolor=AKSENT, linewidth=0.3, gid="kommune", zorder=3)
     fb = shapely.total_bounds(g.geom[i_fylket])
     fx, fy = fb[2] - fb[0], fb[3] - fb[1]
@@ -658,13 +672,17 @@ def lokaliser_utsnitt(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunen
     # right: the fylke and its surroundings
     ax2 = _axes_map(fig, høyre_b, box, pad=0.0)
     ax2.set_aspect("equal", adjustable="box", anchor="C")
+    # half a point at the panel's scale: simplification that cannot be seen, but halves the SVG
+    fin = w / (høyre_b[2] * bredde * 72) * 0.5
     synlig = shapely.intersects(g.geom, shapely.box(*box))
     andre = synlig & ~i_fylket
-    if andre.any():
-        _legg_til(ax2, _sti(g.geom[andre]), facecolor=LAND, edgecolor="#FFFFFF", linewidth=0.4, gid="andre", zorder=1)
+    if andre.any():  # only the part inside the panel is drawn (a smaller SVG)
+        klipp = _forenklet(shapely.clip_by_rect(g.geom[andre], *box), fin)
+        _legg_til(ax2, _sti(klipp[~shapely.is_empty(klipp)]), facecolor=LAND, edgecolor="#FFFFFF", linewidth=0.4,
+                  gid="andre", zorder=1)
     naboer = i_fylket & ~er
     if naboer.any():
-        _legg_til(ax2, _sti(g.geom[naboer]), facecolor=FYLKE, edgecolor="#FFFFFF", linewidth=0.5, gid="fylke", zorder=2)
+        _legg_til(ax2, _sti(_forenklet(g.geom[naboer], fin)), facecolor=FYLKE, edgecolor="#FFFFFF", linewidth=0.5, gid="fylke", zorder=2)
     mål = g.geom[er][0]
     _legg_til(ax2, _sti([mål]), facecolor=AKSENT, edgecolor="#FFFFFF", linewidth=0.8, gid="kommune", zorder=4)
     pt_per_m = høyre_b[2] * bredde * 72 / w

@@ -79,7 +79,7 @@ def aldersandeler(bef: pd.DataFrame, sted: Sted, aar: int) -> pd.DataFrame:
     d = d[d["aar"].astype(int) == aar]
     if d.empty:
         return pd.DataFrame(columns=["aldersgruppe", "andel"])
-    order = list(dict.fromkeys(bef["aldersgruppe"]))
+    order = list(pd.unique(bef["aldersgruppe"]))  # the data's own order of the groups
     g = d.groupby("aldersgruppe")["personer"].sum().reindex(order).dropna()
     return pd.DataFrame({"aldersgruppe": g.index, "andel": g.values / g.sum() * 100.0})
 
