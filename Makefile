@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
 PORT    ?= 4300
-.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench lock clean import-kommune
+.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench bench-kommuner lock clean import-kommune
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
