@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
 PORT    ?= 4300
-.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench lock clean import-kommune
+.PHONY: help install report html pdf preview kommune check coverage test test-fast mutation browser-deps bench bench-kommuner lock clean import-kommune
 
 help: ## Vis målene
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,6 +70,10 @@ mutation: $(TEST_STAMP) ## Mutasjonstesting (cosmic-ray) av kjernemodulene; tar 
 
 bench: $(TEST_STAMP) ## Mål byggetider og skriv docs/benchmarks.md
 	$(BIN)/python -m statuskommune.bench --repeat 3 --out docs/benchmarks.md
+
+KOMMUNE_SAMPLE ?= 20
+bench-kommuner: $(TEST_STAMP) ## Mål kommuneutgavene på Dask (utvalg på KOMMUNE_SAMPLE) og skriv dem inn i docs/benchmarks.md
+	$(BIN)/python -m statuskommune.benchkommuner --sample $(KOMMUNE_SAMPLE) --out docs/benchmarks.md
 
 lock: ## Lag constraints.txt på nytt fra pyproject.toml (etter en bevisst oppgradering)
 	rm -rf .lockvenv && $(PY) -m venv .lockvenv

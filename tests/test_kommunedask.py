@@ -83,7 +83,7 @@ def test_one_kommune_is_built_without_dask(monkeypatch, tmp_path):
     called = []
     monkeypatch.setattr(kommunedask, "run", lambda *a, **k: called.append(a) or [])
     monkeypatch.setattr(kommunebygg.build_mod, "build_locked",
-                        lambda ed, **k: type("R", (), {"rendered": True, "warnings": []})())
+                        lambda ed, **k: type("R", (), {"rendered": True, "warnings": [], "timings": {}})())
     monkeypatch.setattr(kommunebygg.build_mod, "_renderer_ready", lambda r: "builtin")
     monkeypatch.setattr("statuskommune.validate.validate", lambda *a, **k: [])
     monkeypatch.setattr(kommunebygg, "write_index", lambda *a: None)
@@ -232,3 +232,37 @@ def test_ctrl_c_leaves_no_half_edition_and_the_next_run_does_only_what_is_missin
     assert not _leftovers(root)
     figs = root / "figures" / "2025" / "kommuner"
     assert not [p for p in figs.rglob(".*tmp-*")]
+
+
+@pytest.mark.e2e
+def test_a_worker_killed_in_the_middle_is_retried_and_leaves_nothing_half_written(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    root = copy_repo(tmp_path / "r")
+    cmd = [sys.executable, "-m", "statuskommune", "build", "--edition", "2025", "--kommune", "1151,1144",
+           "--to", "html", "--workers", "2", "--quiet"]
+    p = subprocess.Popen(cmd, cwd=root, env=_env(root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed = None
+    try:
+        deadline = time.monotonic() + 180
+        while killed is None and time.monotonic() < deadline and p.poll() is None:
+            for c in psutil.Process(p.pid).children(recursive=True):
+                try:
+                    if "ipykernel" in " ".join(c.cmdline()):  # a kommune notebook is running
+                        worker = c.parent()
+                        worker.kill()  # SIGKILL: the worker gets no chance to clean up
+                        killed = worker.pid
+                        break
+                except psutil.Error:
+                    pass
+            time.sleep(0.2)
+        out, _ = p.communicate(timeout=300)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert killed, out[-3000:]
+    assert p.returncode == 0, out[-3000:]
+    for nr in ("1151", "1144"):
+        assert (_kdir(root, nr) / "index.html").is_file() and (_kdir(root, nr) / ".build.json").is_file()
+    assert not _leftovers(root)
+    r = _cli(root, "--kommune", "1151,1144", "--to", "html", "--workers", "2", "--quiet")
+    assert r.returncode == 0 and r.stdout.count("uendret") == 2, r.stdout  # the cache records are sound

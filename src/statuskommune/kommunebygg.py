@@ -27,6 +27,7 @@ class KommuneResultat:
     seconds: float
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # per step (build.BuildResult.timings)
 
 
 class KommuneBuildError(StatusKommuneError):
@@ -70,7 +71,7 @@ def build_kommuner(root: Path, edition: str | None, selection: list[kommuner.Kom
                 res = build_mod.build_locked(ed, to=to, renderer=chosen, force=force,
                                              progress=progress_mod.Null(), validated=True)
                 r = KommuneResultat(k, "done" if res.rendered else "unchanged", time.monotonic() - t0,
-                                    warnings=res.warnings)
+                                    warnings=res.warnings, timings=dict(res.timings))
             except StatusKommuneError as exc:
                 r = KommuneResultat(k, "failed", time.monotonic() - t0, str(exc))
             results.append(r)

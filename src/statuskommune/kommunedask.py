@@ -73,7 +73,8 @@ def build_one(root: str, edition: str, nr: str, to: list[str], renderer: str, fo
         ed = kommuner.KommuneEdition(national, kommuner.finn(rootp, nr))
         res = build_mod.build_locked(ed, to=to, renderer=renderer, force=force, progress=Null(),
                                      validated=True)
-        out.update(state="done" if res.rendered else "unchanged", warnings=list(res.warnings))
+        out.update(state="done" if res.rendered else "unchanged", warnings=list(res.warnings),
+                   timings=dict(res.timings))
     except StatusKommuneError as exc:
         out["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in one kommune must not hide the others
@@ -172,11 +173,11 @@ def describe(client, local) -> str:
 
 
 def run(root: Path, edition: str, selection, *, to: list[str], renderer: str, force: bool,
-        scheduler: str | None, workers: int | None, progress) -> list[dict]:
+        scheduler: str | None, workers: int | None, progress) -> list:
     """Submit one task per kommune and collect the results as they complete (``as_completed``).
-    ``progress`` gets ``start(text, dashboard)`` once and ``result(dict)`` per kommune. Returns
-    the result dicts in the order of ``selection``. Call it with the build lock held and the
-    data validated."""
+    ``progress`` gets ``start(text, dashboard)`` once and ``result(KommuneResultat)`` per
+    kommune. Returns the ``kommunebygg.KommuneResultat`` in the order of ``selection``. Call it
+    with the build lock held and the data validated."""
     from distributed import as_completed
     from distributed.client import FutureCancelledError
 
@@ -187,28 +188,29 @@ def run(root: Path, edition: str, selection, *, to: list[str], renderer: str, fo
     lib = library_hash()
     run_id = uuid.uuid4().hex[:8]
     results: dict[str, KommuneResultat] = {}
-    with cluster(scheduler, workers) as (client, local):
+    with _ctrl_c() as stop, cluster(scheduler, workers) as (client, local):
         progress.start(describe(client, local), dashboard(client, local))
         futures = {}
         try:
             for k in selection:
+                if stop.is_set():
+                    raise KeyboardInterrupt
                 fut = client.submit(build_one, str(root), edition, k.nr, list(to), renderer, force, lib,
                                     key=f"kommune-{edition}-{k.nr}-{run_id}", pure=False)
                 futures[fut] = k
-            for fut in as_completed(futures):
-                k = futures[fut]
-                try:
-                    d = fut.result()
-                except FutureCancelledError:
-                    d = {"state": "failed", "seconds": 0.0,
-                         "error": "Oppgaven ble avbrutt av Dask-klyngen før den var ferdig."}
-                except Exception as exc:  # noqa: BLE001 - KilledWorker and the like
-                    d = {"state": "failed", "seconds": 0.0,
-                         "error": f"Dask-arbeideren stoppet under byggingen ({type(exc).__name__}: {exc}); "
-                                  "ingenting halvferdig er publisert."}
-                r = KommuneResultat(k, d["state"], d["seconds"], d.get("error"), list(d.get("warnings") or []))
-                results[k.nr] = r
-                progress.result(r)
+            done = as_completed(futures)
+            while not done.is_empty():
+                if stop.is_set():
+                    raise KeyboardInterrupt
+                batch = done.next_batch(block=False)
+                if not batch:
+                    stop.wait(0.1)
+                    continue
+                for fut in batch:
+                    k = futures[fut]
+                    r = _result(k, fut, FutureCancelledError, KommuneResultat)
+                    results[k.nr] = r
+                    progress.result(r)
         except BaseException:
             # Ctrl-C (or anything else): no new task starts; the tasks running on a local cluster
             # stop with it below. Tasks already running on a remote cluster finish and publish
@@ -226,6 +228,42 @@ def run(root: Path, edition: str, selection, *, to: list[str], renderer: str, fo
                 for k in selection:
                     publish.recover(base / k.nr)  # temporary folders of tasks that were stopped
     return [results[k.nr] for k in selection if k.nr in results]
+
+
+def _result(k, fut, cancelled, KommuneResultat):
+    try:
+        d = fut.result()
+    except cancelled:
+        d = {"state": "failed", "seconds": 0.0,
+             "error": "Oppgaven ble avbrutt av Dask-klyngen før den var ferdig."}
+    except Exception as exc:  # noqa: BLE001 - KilledWorker and the like
+        d = {"state": "failed", "seconds": 0.0,
+             "error": f"Dask-arbeideren stoppet under byggingen ({type(exc).__name__}: {exc}); "
+                      "ingenting halvferdig er publisert."}
+    return KommuneResultat(k, d["state"], d["seconds"], d.get("error"), list(d.get("warnings") or []),
+                           dict(d.get("timings") or {}))
+
+
+@contextmanager
+def _ctrl_c():
+    """Ctrl-C sets a flag that the loop in ``run`` checks, instead of raising KeyboardInterrupt
+    wherever the main thread happens to be (inside Dask a KeyboardInterrupt can be swallowed, for
+    instance by a garbage-collector callback). Stays in force until the cluster is closed, so a
+    second Ctrl-C does not cut the clean-up short."""
+    import threading
+
+    stop = threading.Event()
+    try:
+        old = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    except ValueError:  # not the main thread
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if stop.is_set():
+        raise KeyboardInterrupt
 
 
 class Plain:
@@ -254,20 +292,19 @@ class Live(Plain):
     def __init__(self, n: int, line, echo):
         super().__init__(n, line, echo)
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.counts = {"done": 0, "unchanged": 0, "failed": 0}
-        self.bar = Progress(TextColumn("[bold]Kommuneutgaver"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-                            TextColumn("gjenstår ca."), TimeRemainingColumn(),
+        self.bar = Progress(TextColumn("[bold]Kommuner"), BarColumn(bar_width=12), MofNCompleteColumn(),
+                            TextColumn("{task.fields[status]}"), TextColumn("ETA"), TimeRemainingColumn(),
                             console=Console(), transient=False, refresh_per_second=4)
         self.task = self.bar.add_task("kommuner", total=n, status=self._status())
 
     def _status(self) -> str:
         c = self.counts
         left = self.n - sum(c.values())
-        return (f"[green]{c['done']} ferdig[/] · [cyan]{c['unchanged']} uendret[/] · "
+        same = f" ({c['unchanged']} uendret)" if c["unchanged"] else ""
+        return (f"[green]{c['done'] + c['unchanged']} ferdig{same}[/] · "
                 f"[bold red]{c['failed']} feilet[/] · {left} igjen")
 
     def __enter__(self):
