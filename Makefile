@@ -71,6 +71,10 @@ mutation: $(TEST_STAMP) ## Mutasjonstesting (cosmic-ray) av kjernemodulene; tar 
 bench: $(TEST_STAMP) ## Mål byggetider og skriv docs/benchmarks.md
 	$(BIN)/python -m statuskommune.bench --repeat 3 --out docs/benchmarks.md
 
+KOMMUNE_SAMPLE ?= 20
+bench-kommuner: $(TEST_STAMP) ## Mål kommuneutgavene på Dask (utvalg på KOMMUNE_SAMPLE) og skriv dem inn i docs/benchmarks.md
+	$(BIN)/python -m statuskommune.benchkommuner --sample $(KOMMUNE_SAMPLE) --out docs/benchmarks.md
+
 lock: ## Lag constraints.txt på nytt fra pyproject.toml (etter en bevisst oppgradering)
 	rm -rf .lockvenv && $(PY) -m venv .lockvenv
 	.lockvenv/bin/python -m pip install --quiet --upgrade pip

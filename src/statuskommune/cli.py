@@ -55,20 +55,26 @@ def main() -> None:
 @click.option("--kommune", "-k", default=None,
               help="Bygg kommuneutgaven for en kommune (nummer eller navn, f.eks. 4601 eller Bergen), "
                    "flere adskilt med komma, eller «all» for alle 357.")
-def build(edition, to, renderer, force, quiet, kommune) -> None:
+@click.option("--scheduler", default=None, metavar="tcp://VERT:8786",
+              help="Flere kommuner: bruk denne Dask-planleggeren og dens arbeidere (standard: "
+                   "$STATUSKOMMUNE_SCHEDULER, ellers en lokal klynge; «local» tvinger lokal klynge).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Flere kommuner: antall arbeidere i den lokale Dask-klyngen (standard: antall kjerner).")
+def build(edition, to, renderer, force, quiet, kommune, scheduler, workers) -> None:
     """Valider data, kjør kapitlene og lag HTML og PDF i _book/<utgave>/.
 
     Med --kommune lages kommuneutgaven i _book/<utgave>/kommuner/<nr>/.
 
     Example: statuskommune build --edition 2025 --to html,pdf
     Example: statuskommune build --edition 2025 --kommune 4601
+    Example: statuskommune build --edition 2025 --kommune all --scheduler tcp://10.0.0.5:8786
     """
     from . import fmt, progress
     from .build import build as do_build
 
     if kommune is not None:
         from .kommunebygg import cli_build
-        _run(lambda: cli_build(_root(), edition, kommune, _to(to), renderer, force, quiet))
+        _run(lambda: cli_build(_root(), edition, kommune, _to(to), renderer, force, quiet, scheduler, workers))
         return
 
     def go():

@@ -154,6 +154,12 @@ def _cleanup_stale(ed: Edition) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
+def _daemonic() -> bool:
+    import multiprocessing as mp
+
+    return bool(mp.current_process().daemon)
+
+
 def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
             workers: int | None = None, progress=None) -> list[Outcome]:
     """Execute the edition's chapter notebooks; returns one outcome per chapter.
@@ -182,6 +188,23 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
                 progress.update(job.stem, "queued", 0.0, reason)
             outcomes[job.stem] = Outcome(job.stem, "queued", 0.0, reason)
     n = workers or min(len(todo), os.cpu_count() or 1) or 1
+    if todo and _daemonic():
+        # A daemonic process (a Dask worker building one kommune edition, see kommunedask.py) may
+        # not start a process pool; the chapters run here, one after the other, on the same rule:
+        # outputs are moved into place first, the cache record is written after.
+        for job in todo:
+            if progress:
+                progress.update(job.stem, "running", 0.0, outcomes[job.stem].reason)
+            out = run_job(job)
+            out.reason = outcomes[job.stem].reason
+            outcomes[job.stem] = out
+            if out.state == "done":
+                manifest = read_manifest(job.output_dir)
+                cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir,
+                            manifest.get("library", {}))
+            if progress:
+                progress.update(job.stem, out.state, out.seconds, out.error or out.reason)
+        todo = []
     if todo:
         # forkserver: workers start from a clean process and do not inherit open files (such as
         # the build lock), so a killed build never leaves a lock held by an orphaned worker.

@@ -1,7 +1,9 @@
 """Build kommune editions: one, several or all 357, and the index page that lists them.
 
 Each kommune edition is built exactly as ``statuskommune build --kommune NNNN`` builds it (the
-same ``build.build_locked``), under the edition's build lock, after one data validation. A
+same ``build.build_locked``), under the edition's build lock, after one data validation. One
+kommune is built here, in this process; several are built as tasks on dask.distributed
+(``kommunedask``: a local cluster, or an existing scheduler with ``--scheduler``). A
 kommune that fails is reported with its number, name and error while the others go on; the run
 then fails with a summary that lists every failure. The index page
 ``_book/<edition>/kommuner/index.html`` lists the published kommune editions.
@@ -25,6 +27,7 @@ class KommuneResultat:
     seconds: float
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # per step (build.BuildResult.timings)
 
 
 class KommuneBuildError(StatusKommuneError):
@@ -40,9 +43,12 @@ class KommuneBuildError(StatusKommuneError):
 
 def build_kommuner(root: Path, edition: str | None, selection: list[kommuner.Kommune], *,
                    to: list[str] | None = None, renderer: str = "auto", force: bool = False,
-                   echo=None) -> list[KommuneResultat]:
-    """Build the kommune editions in ``selection`` one after the other; raise KommuneBuildError
-    after all have run if any failed."""
+                   echo=None, quiet: bool = True, scheduler: str | None = None,
+                   workers: int | None = None) -> list[KommuneResultat]:
+    """Build the kommune editions in ``selection``: one in this process, several as Dask tasks
+    (``scheduler``/``workers``: see kommunedask.cluster). Raise KommuneBuildError after all have
+    run if any failed. ``echo`` gets the plain lines; ``quiet=False`` shows a live count on a
+    terminal instead."""
     from . import progress as progress_mod
     from .validate import validate
 
@@ -52,14 +58,20 @@ def build_kommuner(root: Path, edition: str | None, selection: list[kommuner.Kom
     results: list[KommuneResultat] = []
     with build_mod.build_lock(root, national.edition):
         validate(root, national.vintage, cache_dir=root / "_build" / "cache")
-        for i, k in enumerate(selection, start=1):
+        if len(selection) > 1:
+            from . import kommunedask
+
+            with _progress(len(selection), quiet, echo) as prog:
+                results = kommunedask.run(root, national.edition, selection, to=to, renderer=chosen,
+                                          force=force, scheduler=scheduler, workers=workers, progress=prog)
+        for i, k in enumerate(selection if len(selection) == 1 else [], start=1):
             t0 = time.monotonic()
             try:
                 ed = kommuner.KommuneEdition(national, k)
                 res = build_mod.build_locked(ed, to=to, renderer=chosen, force=force,
                                              progress=progress_mod.Null(), validated=True)
                 r = KommuneResultat(k, "done" if res.rendered else "unchanged", time.monotonic() - t0,
-                                    warnings=res.warnings)
+                                    warnings=res.warnings, timings=dict(res.timings))
             except StatusKommuneError as exc:
                 r = KommuneResultat(k, "failed", time.monotonic() - t0, str(exc))
             results.append(r)
@@ -70,6 +82,16 @@ def build_kommuner(root: Path, edition: str | None, selection: list[kommuner.Kom
     if failed:
         raise KommuneBuildError(failed, len(results))
     return results
+
+
+def _progress(n: int, quiet: bool, echo):
+    import sys
+
+    from . import kommunedask
+
+    if quiet or echo is None or not sys.stdout.isatty():
+        return kommunedask.Plain(n, _line, echo or (lambda _s: None))
+    return kommunedask.Live(n, _line, echo)
 
 
 def _line(r: KommuneResultat, i: int, n: int) -> str:
@@ -92,7 +114,7 @@ def write_index(root: Path, national: config.Edition) -> Path:
 
 
 def cli_build(root: Path, edition: str | None, kommune: str, to: list[str], renderer: str,
-              force: bool, quiet: bool) -> None:
+              force: bool, quiet: bool, scheduler: str | None = None, workers: int | None = None) -> None:
     import click
 
     from . import fmt
@@ -100,7 +122,7 @@ def cli_build(root: Path, edition: str | None, kommune: str, to: list[str], rend
     t0 = time.monotonic()
     selection = kommuner.velg(root, kommune)
     results = build_kommuner(root, edition, selection, to=to, renderer=renderer, force=force,
-                             echo=click.echo)
+                             echo=click.echo, quiet=quiet, scheduler=scheduler, workers=workers)
     ed = config.load(root, edition)
     for r in results:
         for w in r.warnings:
