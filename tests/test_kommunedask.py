@@ -245,16 +245,16 @@ def test_a_worker_killed_in_the_middle_is_retried_and_leaves_nothing_half_writte
     try:
         deadline = time.monotonic() + 180
         while killed is None and time.monotonic() < deadline and p.poll() is None:
-            for c in psutil.Process(p.pid).children(recursive=True):
+            # a kommune notebook is running in a worker: its outputs go to .index.tmp-<worker pid>
+            for tmp in (root / "figures" / "2025" / "kommuner").glob("*/.index.tmp-*"):
                 try:
-                    if "ipykernel" in " ".join(c.cmdline()):  # a kommune notebook is running
-                        worker = c.parent()
-                        worker.kill()  # SIGKILL: the worker gets no chance to clean up
-                        killed = worker.pid
-                        break
-                except psutil.Error:
+                    worker = psutil.Process(int(tmp.name.rsplit("-", 1)[1]))
+                    worker.kill()  # SIGKILL: the worker gets no chance to clean up
+                    killed = worker.pid
+                    break
+                except (psutil.Error, ValueError):
                     pass
-            time.sleep(0.2)
+            time.sleep(0.1)
         out, _ = p.communicate(timeout=300)
     finally:
         if p.poll() is None:

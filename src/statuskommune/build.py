@@ -86,7 +86,14 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode())
-            h.update(f.read_bytes())
+            if f.name == "manifest.json":
+                # which package modules the notebook had loaded is a cache matter (the whole package
+                # is hashed above); a notebook run in a worker process has loaded more of them
+                m = json.loads(f.read_text(encoding="utf-8"))
+                m.pop("library", None)
+                h.update(json.dumps(m, sort_keys=True, ensure_ascii=False).encode())
+            else:
+                h.update(f.read_bytes())
     # dataset descriptions (the appendix "Kilder og data" is built from them)
     from . import datasets as ds_mod
     _, descs = ds_mod.scan(ed.root, None)

@@ -189,13 +189,17 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
             outcomes[job.stem] = Outcome(job.stem, "queued", 0.0, reason)
     n = workers or min(len(todo), os.cpu_count() or 1) or 1
     if todo and _daemonic():
-        # A daemonic process (a Dask worker building one kommune edition, see kommunedask.py) may
+        # A daemonic process (a Dask worker building kommune editions, see kommunedask.py) may
         # not start a process pool; the chapters run here, one after the other, on the same rule:
-        # outputs are moved into place first, the cache record is written after.
+        # outputs are moved into place first, the cache record is written after. They run inside
+        # the worker (inprocess.py), not in a new kernel: imports and parsed data stay warm from
+        # one kommune to the next, and the files are the same (tests/test_inprocess.py).
+        from .inprocess import run_job_inprocess
+
         for job in todo:
             if progress:
                 progress.update(job.stem, "running", 0.0, outcomes[job.stem].reason)
-            out = run_job(job)
+            out = run_job_inprocess(job)
             out.reason = outcomes[job.stem].reason
             outcomes[job.stem] = out
             if out.state == "done":
