@@ -115,13 +115,7 @@ def run_job(job: Job) -> Outcome:
 
 
     t0 = time.monotonic()
-    tmp = job.output_dir.parent / f".{job.stem}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    job.executed.parent.mkdir(parents=True, exist_ok=True)
-    params = dict(job.params, output_dir=str(tmp))
-    os.environ.setdefault("STATUSKOMMUNE_NO_DISPLAY", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    tmp, params = prepare(job)
     try:
         pm.execute_notebook(str(job.notebook), str(job.executed), parameters=params,
                             kernel_name=KERNEL, cwd=str(job.notebook.parent),
@@ -137,13 +131,29 @@ def run_job(job: Job) -> Outcome:
         return Outcome(job.stem, "failed", time.monotonic() - t0,
                        error=f"Kapittel {job.stem} kunne ikke kjøres "
                              f"(notebooks/{job.notebook.name}): {type(e).__name__}: {e}")
-    # Success: swap the new outputs into place, then record them.
+    move_into_place(job, tmp)
+    return Outcome(job.stem, "done", time.monotonic() - t0)
+
+
+def prepare(job: Job) -> tuple[Path, dict]:
+    """A fresh temporary output folder for ``job`` and its parameters pointing there; the
+    environment every notebook run gets (no display, the Agg backend)."""
+    tmp = job.output_dir.parent / f".{job.stem}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    job.executed.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("STATUSKOMMUNE_NO_DISPLAY", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    return tmp, dict(job.params, output_dir=str(tmp))
+
+
+def move_into_place(job: Job, tmp: Path) -> None:
+    """Success: swap the new outputs into place (the cache record is written after this)."""
     old = job.output_dir.parent / f".{job.stem}.old-{os.getpid()}"
     if job.output_dir.exists():
         job.output_dir.rename(old)
     tmp.rename(job.output_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return Outcome(job.stem, "done", time.monotonic() - t0)
 
 
 def _cleanup_stale(ed: Edition) -> None:
@@ -188,6 +198,18 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
                 progress.update(job.stem, "queued", 0.0, reason)
             outcomes[job.stem] = Outcome(job.stem, "queued", 0.0, reason)
     n = workers or min(len(todo), os.cpu_count() or 1) or 1
+
+    def record(out: Outcome) -> None:
+        """A finished chapter: its outcome, then (outputs already in place) its cache record."""
+        out.reason = outcomes[out.stem].reason
+        outcomes[out.stem] = out
+        if out.state == "done":
+            job = next(j for j in todo if j.stem == out.stem)
+            manifest = read_manifest(job.output_dir)
+            cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir,
+                        manifest.get("library", {}))
+        if progress:
+            progress.update(out.stem, out.state, out.seconds, out.error or out.reason)
     if todo and _daemonic():
         # A daemonic process (a Dask worker building kommune editions, see kommunedask.py) may
         # not start a process pool; the chapters run here, one after the other, on the same rule:
@@ -199,15 +221,7 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
         for job in todo:
             if progress:
                 progress.update(job.stem, "running", 0.0, outcomes[job.stem].reason)
-            out = run_job_inprocess(job)
-            out.reason = outcomes[job.stem].reason
-            outcomes[job.stem] = out
-            if out.state == "done":
-                manifest = read_manifest(job.output_dir)
-                cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir,
-                            manifest.get("library", {}))
-            if progress:
-                progress.update(job.stem, out.state, out.seconds, out.error or out.reason)
+            record(run_job_inprocess(job))
         todo = []
     if todo:
         # forkserver: workers start from a clean process and do not inherit open files (such as
@@ -232,15 +246,7 @@ def execute(ed: Edition, *, force: bool = False, only: list[str] | None = None,
                                                 outcomes[job.stem].reason)
                     for fut in done:
                         job, _t0 = running.pop(fut)
-                        out = fut.result()
-                        out.reason = outcomes[job.stem].reason
-                        outcomes[job.stem] = out
-                        if out.state == "done":
-                            manifest = read_manifest(job.output_dir)
-                            cache.write(job.stem, job.key, manifest.get("datasets_read", {}), job.output_dir,
-                                        manifest.get("library", {}))
-                        if progress:
-                            progress.update(job.stem, out.state, out.seconds, out.error or out.reason)
+                        record(fut.result())
             except KeyboardInterrupt:
                 for p in list(getattr(pool, "_processes", {}).values()):
                     p.terminate()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 import time
 
@@ -26,16 +25,10 @@ def run_job_inprocess(job) -> "Outcome":  # noqa: F821 - execute.Outcome
     """Run ``job`` (an ``execute.Job``) here. Never raises; a failure is an outcome."""
     import nbformat
 
-    from .execute import Outcome
+    from .execute import Outcome, move_into_place, prepare
 
     t0 = time.monotonic()
-    tmp = job.output_dir.parent / f".{job.stem}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    job.executed.parent.mkdir(parents=True, exist_ok=True)
-    params = dict(job.params, output_dir=str(tmp))
-    os.environ.setdefault("STATUSKOMMUNE_NO_DISPLAY", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    tmp, params = prepare(job)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,9 +60,5 @@ def run_job_inprocess(job) -> "Outcome":  # noqa: F821 - execute.Outcome
     nb.metadata["statuskommune"] = {"parameters": {k: v for k, v in params.items() if k != "output_dir"},
                                     "kjort_i_prosessen": True}
     nbformat.write(nb, str(job.executed))
-    old = job.output_dir.parent / f".{job.stem}.old-{os.getpid()}"
-    if job.output_dir.exists():
-        job.output_dir.rename(old)
-    tmp.rename(job.output_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    move_into_place(job, tmp)
     return Outcome(job.stem, "done", time.monotonic() - t0)
