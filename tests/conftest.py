@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -47,3 +48,45 @@ def built_report(tmp_path_factory):
     root = copy_repo(tmp_path_factory.mktemp("e2e") / "statuskommune")
     res = build(root, None, renderer="builtin", quiet=True)
     return root, res
+
+
+def need_quarto() -> str:
+    q = shutil.which("quarto")
+    if q:
+        return q
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("quarto mangler i CI (.ci/run installerer det med ../shared/tools/quarto/setup.sh)")
+    from statuskommune.render.quarto import TESTED_VERSION
+
+    pytest.skip("quarto er ikke på PATH; installer Quarto fra https://quarto.org (testet med "
+                f"{TESTED_VERSION}) eller kjør bash ../shared/tools/quarto/setup.sh, og så make test")
+
+
+@pytest.fixture(scope="session")
+def quarto_report(built_report, tmp_path_factory):
+    """The default edition built by real Quarto (HTML and PDF), once per session, in a copy of
+    the built-in build's project (its executed notebooks are reused from the cache)."""
+    need_quarto()
+    from statuskommune.build import build
+
+    src, b = built_report
+    assert b.renderer == "builtin"  # the reference the Quarto build is compared with
+    root = tmp_path_factory.mktemp("quarto") / "statuskommune"
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns("_book", "stage", "pandoc-cache"), symlinks=True)
+    res = build(root, None, renderer="quarto", quiet=True)
+    assert res.renderer == "quarto"
+    return root, res
+
+
+@functools.lru_cache(maxsize=16)
+def _pdf_pages(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    from pypdf import PdfReader
+
+    return tuple(p.extract_text() for p in PdfReader(path).pages)
+
+
+def pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF, extracted once per file version in a test session (pypdf
+    needs about 20 s for the national PDF with its maps; several tests read the same PDF)."""
+    st = Path(path).stat()
+    return list(_pdf_pages(str(path), st.st_mtime_ns, st.st_size))

@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
+from conftest import pdf_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +42,8 @@ def pdf(built_report):
 
 
 @pytest.fixture(scope="module")
-def pdf_text(pdf):
-    return _norm(" ".join(p.extract_text() for p in pdf.pages))
+def pdf_text(built_report):
+    return _norm(" ".join(pdf_pages(built_report[1].pdf)))
 
 
 def test_outputs_exist_at_documented_paths(built_report):
@@ -68,10 +69,10 @@ def test_report_has_every_figure_the_notebooks_published(built_report):
         assert (root / "_book" / "2025" / "figures" / f["chapter"] / f["svg"]).is_file(), f["id"]
 
 
-def test_pdf_has_cover_toc_and_pages(pdf, pdf_text):
+def test_pdf_has_cover_toc_and_pages(built_report, pdf, pdf_text):
     assert len(pdf.pages) >= 8
     assert "Innhold" in pdf_text
-    first = _norm(pdf.pages[0].extract_text())
+    first = _norm(pdf_pages(built_report[1].pdf)[0])
     assert "Status Kommune 2025" in first
 
 
@@ -192,10 +193,10 @@ def test_html_text_lint(built_report):
     assert not problems, "\n".join(problems[:20])
 
 
-def test_pdf_text_lint(pdf):
+def test_pdf_text_lint(built_report):
     # Skip the cover and contents, and stop at the appendix "Figurliste": its table lists figure
     # numbers ("2.48"), which are numbering, not decimals.
-    pages = [p.extract_text() for p in pdf.pages[2:]]
+    pages = pdf_pages(built_report[1].pdf)[2:]
     end = next((i for i, t in enumerate(pages) if "Figurliste" in t.splitlines()[:3]), len(pages))
     assert end > 0
     problems = _lint("\n".join(pages[:end]))

@@ -97,7 +97,7 @@ def test_one_kommune_is_built_without_dask(monkeypatch, tmp_path):
 # --- slow: real builds ---------------------------------------------------------------------------
 
 @pytest.mark.e2e
-def test_local_cluster_with_two_workers_builds_what_single_builds_give(tmp_path):
+def test_local_cluster_with_two_workers_builds_what_single_builds_give(tmp_path, monkeypatch):
     many = copy_repo(tmp_path / "mange")
     r = _cli(many, "--kommune", ",".join(SMALL), "--workers", "2", "--quiet")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
@@ -115,6 +115,38 @@ def test_local_cluster_with_two_workers_builds_what_single_builds_give(tmp_path)
     differ = [name for name in a if a[name] != b[name]]
     assert not differ, f"ulikt fra en enkeltbygging: {differ}"
     assert any(name.endswith(".pdf") for name in a)
+    _noop_starts_no_cluster_and_edits_are_seen(many, monkeypatch)
+
+
+def _noop_starts_no_cluster_and_edits_are_seen(root: Path, monkeypatch) -> None:
+    """Nothing changed: every kommune is «uendret» without a Dask cluster (a no-op of 357 must
+    not pay a cluster's start-up). A prose edit in the kommune template, or a changed dataset that
+    the kommune notebook reads, makes every edition out of date again."""
+    from statuskommune import build, config, kommunebygg, kommunedask, kommuner
+
+    def no_cluster(*a, **k):
+        raise AssertionError("en Dask-klynge ble startet for en bygging uten endringer")
+
+    monkeypatch.setattr(kommunedask, "run", no_cluster)
+    chosen = [kommuner.finn(root, nr) for nr in SMALL]
+    res = kommunebygg.build_kommuner(root, "2025", chosen, renderer="builtin")
+    assert [r.state for r in res] == ["unchanged"] * len(SMALL)
+    eds = [kommuner.KommuneEdition(config.load(root, "2025"), k) for k in chosen]
+
+    def current() -> list[bool]:
+        return [build.is_current(ed, ["html", "pdf"], "builtin") for ed in eds]
+
+    assert current() == [True] * len(SMALL)
+    assert build.is_current(eds[0], ["html"], "builtin") is False  # another format is another build
+    qmd = root / "chapters" / "kommune" / "index.qmd"
+    prose = qmd.read_text(encoding="utf-8")
+    qmd.write_text(prose + "\nEn ny setning fra redaksjonen.\n", encoding="utf-8")
+    assert current() == [False] * len(SMALL)
+    qmd.write_text(prose, encoding="utf-8")
+    assert current() == [True] * len(SMALL)
+    dki = root / "data" / "2025" / "kommune" / "kostnadsindeks.csv"
+    dki.write_bytes(dki.read_bytes() + b"\n")  # SYNTHETIC edit: the bytes of a dataset the notebook reads
+    assert current() == [False] * len(SMALL)
 
 
 def _free_port() -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from conftest import pdf_pages, need_quarto
 from test_e2e import _walk
 
 from statuskommune.render import quarto as quarto_r
@@ -27,32 +28,6 @@ from statuskommune.render import quarto as quarto_r
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
 XREF = re.compile(r"^([\w-]*\.html)?(?:#((?:fig|sec)-[\w-]+))?$")
-
-
-def need_quarto() -> str:
-    q = shutil.which("quarto")
-    if q:
-        return q
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("quarto mangler i CI (.ci/run installerer det med ../shared/tools/quarto/setup.sh)")
-    pytest.skip("quarto er ikke på PATH; installer Quarto fra https://quarto.org (testet med "
-                f"{quarto_r.TESTED_VERSION}) eller kjør bash ../shared/tools/quarto/setup.sh, og så make test")
-
-
-@pytest.fixture(scope="session")
-def quarto_report(built_report, tmp_path_factory):
-    """The default edition built by real Quarto (HTML and PDF), once per session, in a copy of
-    the built-in build's project (its executed notebooks are reused from the cache)."""
-    need_quarto()
-    from statuskommune.build import build
-
-    src, b = built_report
-    assert b.renderer == "builtin"  # the reference the Quarto build is compared with
-    root = tmp_path_factory.mktemp("quarto") / "statuskommune"
-    shutil.copytree(src, root, ignore=shutil.ignore_patterns("_book", "stage", "pandoc-cache"), symlinks=True)
-    res = build(root, None, renderer="quarto", quiet=True)
-    assert res.renderer == "quarto"
-    return root, res
 
 
 # --- what a reader gets, extracted the same way from both builds ----------------------
@@ -217,8 +192,8 @@ def test_quarto_pdf_is_tagged_ua1_with_title_language_and_alt_text(quarto_report
 
 def test_quarto_pdf_has_the_builtin_captions_sources_and_references(built_report, quarto_report):
     root, res = quarto_report
-    text_q = _norm(" ".join(p.extract_text() for p in PdfReader(str(res.pdf)).pages))
-    text_b = _norm(" ".join(p.extract_text() for p in PdfReader(str(built_report[1].pdf)).pages))
+    text_q = _norm(" ".join(pdf_pages(res.pdf)))
+    text_b = _norm(" ".join(pdf_pages(built_report[1].pdf)))
     for f in _stage_figures(root):
         head = _norm(f"Figur\u00a0{f['number']}: {f['tittel']}")[:50]
         assert head in text_q, f["id"]
@@ -235,7 +210,8 @@ def test_quarto_html_only_build(quarto_report):
 
     root, first = quarto_report
     pdf = (first.out_dir / "statuskommune-2025.pdf").read_bytes()
-    res = build(root, None, to=["html"], renderer="quarto", quiet=True, force=True)
+    res = build(root, None, to=["html"], renderer="quarto", quiet=True)
+    assert res.rendered and all(o.state == "cached" for o in res.outcomes)  # a new format: render only
     assert (res.out_dir / "index.html").is_file() and (res.out_dir / "tilgjengelighet.html").is_file()
     assert (res.out_dir / "statuskommune-2025.pdf").read_bytes() == pdf
     assert "statuskommune-2025.pdf" in (res.out_dir / "index.html").read_text(encoding="utf-8")

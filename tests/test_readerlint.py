@@ -8,6 +8,7 @@ import pytest
 
 from statuskommune import fmt
 from statuskommune.readerlint import EDITORS_PAGES, lint_html, lint_pdf_pages, lint_text
+from conftest import pdf_pages
 
 
 def _rules(text, **kw):
@@ -73,19 +74,15 @@ def test_built_html_has_no_working_notes(built_report):
 
 
 def test_built_pdf_has_no_working_notes(built_report):
-    import pypdf
-
     root, res = built_report
-    pages = [p.extract_text() for p in pypdf.PdfReader(str(res.pdf)).pages]
+    pages = pdf_pages(res.pdf)
     found = lint_pdf_pages(pages, res.pdf.name, edition=res.edition, build_date=dt.date.today())
     assert not found, "\n".join(map(str, found[:40]))
 
 
 def test_editors_page_has_the_full_provenance_and_is_not_in_the_pdf(built_report):
-    import pypdf
-
     root, res = built_report
     ed_page = (res.out_dir / "datagrunnlag.html").read_text(encoding="utf-8")
     assert "Tallene er hentet fra" in ed_page and "resource.yaml" in ed_page
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(str(res.pdf)).pages)
+    text = "\n".join(pdf_pages(res.pdf))
     assert "Datagrunnlag for redaksjonen" not in text and "Tallene er hentet fra" not in text

@@ -39,23 +39,12 @@ def validator():
         _need(False, str(exc))
 
 
-@pytest.fixture(scope="session")
-def built_quarto_report(tmp_path_factory):
-    """The default edition's PDF built with real Quarto, in its own copy of the repo."""
-    from conftest import copy_repo
-
-    from statuskommune.build import build
-
-    root = copy_repo(tmp_path_factory.mktemp("quarto-pdf") / "statuskommune")
-    return root, build(root, None, to=["pdf"], renderer="quarto", quiet=True)
-
-
 def report_pdf(request, renderer: str):
     """The national PDF of the default edition, built with ``renderer`` (builtin or quarto)."""
     if renderer == "quarto":
         _need(shutil.which("quarto") is not None,
               "quarto er ikke på PATH; installer Quarto 1.10.18 (se README) for å sjekke Quarto-PDF-en")
-        fixture = "built_quarto_report"
+        fixture = "quarto_report"  # conftest: the Quarto build test_quarto.py compares
     else:
         fixture = "built_report"
     root, res = request.getfixturevalue(fixture)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, publish
+from . import config, memo, publish
 from .errors import StatusKommuneError, ToolMissingError
 
 BUILD_RECORD = ".build.json"
@@ -81,8 +81,6 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
         d = ed.output_dir(ch.stem)
         if nb is not None and d.is_dir():
             files += sorted(p for p in d.iterdir() if p.is_file())
-    pkg = Path(__file__).resolve().parent / "render"
-    files += sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode())
@@ -94,12 +92,50 @@ def render_fingerprint(ed: config.Edition, to: list[str], renderer: str) -> str:
                 h.update(json.dumps(m, sort_keys=True, ensure_ascii=False).encode())
             else:
                 h.update(f.read_bytes())
-    # dataset descriptions (the appendix "Kilder og data" is built from them)
-    from . import datasets as ds_mod
-    _, descs = ds_mod.scan(ed.root, None)
-    for p in sorted(descs) + sorted((ed.root / "data").glob("*/revisjoner.yaml")):
-        h.update(p.read_bytes())
+    h.update(memo.once(("renderer", ed.root), _renderer_digest))
+    h.update(memo.once(("descriptions", ed.root), lambda: _descriptions_digest(ed.root)))
     return h.hexdigest()
+
+
+def _renderer_digest() -> bytes:
+    """The renderer's own files (templates, fonts, code)."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent / "render"
+    for f in sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(f.relative_to(pkg)).encode())
+        h.update(f.read_bytes())
+    return h.digest()
+
+
+def _descriptions_digest(root: Path) -> bytes:
+    """Every dataset description and revision list (the appendix "Kilder og data" is built from them)."""
+    from . import datasets as ds_mod
+
+    h = hashlib.sha256()
+    _, descs = ds_mod.scan(root, None)
+    for p in sorted(descs) + sorted((root / "data").glob("*/revisjoner.yaml")):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def is_current(ed: config.Edition, to: list[str], renderer: str) -> bool:
+    """True when ``build_locked(ed, to=to, renderer=renderer)`` would change nothing: every
+    chapter's cache record is fresh and the published edition was rendered from the same inputs.
+    It writes nothing; the Dask run uses it to skip up-to-date kommune editions without a worker."""
+    from .cache import Cache
+    from .execute import jobs_for
+
+    rec_path = ed.book_dir / BUILD_RECORD
+    if not rec_path.is_file() or publish.pending(ed.book_dir):
+        return False
+    cache = Cache(ed.root, ed.cache_name, ed.vintage)
+    if not all(cache.check(j.stem, j.key, j.output_dir, j.executed).fresh for j in jobs_for(ed)):
+        return False
+    try:
+        return json.loads(rec_path.read_text())["fingerprint"] == render_fingerprint(ed, to, renderer)
+    except (ValueError, KeyError):
+        return False
 
 
 def render_to(staged, ed: config.Edition, to: list[str], renderer: str, out: Path,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from . import memo
 from .errors import DatasetNotFound, DatasetNotInVintage
 
 DESCRIPTOR_SUFFIX = ".resource.yaml"
@@ -39,10 +40,13 @@ def sha256(path: Path) -> str:
 
 
 def _fingerprint(csv: Path, descriptor: Path) -> str:
-    h = hashlib.sha256(csv.read_bytes())
-    h.update(b"\0")
-    h.update(descriptor.read_bytes())
-    return h.hexdigest()
+    def compute() -> str:
+        h = hashlib.sha256(csv.read_bytes())
+        h.update(b"\0")
+        h.update(descriptor.read_bytes())
+        return h.hexdigest()
+
+    return memo.once(("dataset", csv, descriptor), compute)
 
 
 def fingerprint(dset: "Dataset") -> str:

@@ -35,6 +35,12 @@ def recover(target: Path, clean_tmp: bool = True) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def pending(target: Path) -> bool:
+    """Whether ``recover(target)`` has something to undo or remove."""
+    return _old(target).exists() or (target.parent.is_dir()
+                                     and any(target.parent.glob(f".tmp-{target.name}-*")))
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
