@@ -205,3 +205,22 @@ def test_parameter_order_does_not_matter(setup):
     reordered = dict(reversed(list(params.items())))
     assert list(reordered) != list(params)
     assert cache_mod.static_key(root, nb, reordered) == setup["key"]
+
+
+def test_notebook_modules_are_read_from_the_source_with_what_they_import(tmp_path):
+    """A chapter depends on the modules its cells import and what those import, also inside
+    functions (kommuneprofil imports fmt in a function), and on nothing else of the package."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("from statuskommune import build"),  # prose, not code
+        nbformat.v4.new_code_cell("import pandas as pd\nfrom statuskommune import kommuneprofil as kp"),
+    ])
+    path = tmp_path / "syntetisk.ipynb"
+    nbformat.write(nb, str(path))
+    names = {p.name for p in cache_mod.notebook_modules(path)}
+    assert {"__init__.py", "kommuneprofil.py", "fmt.py"} <= names
+    assert not names & {"build.py", "kommunedask.py", "execute.py", "cli.py"}
+    nb.cells.append(nbformat.v4.new_code_cell("%matplotlib inline"))
+    nbformat.write(nb, str(path))
+    assert cache_mod.notebook_modules(path) is None  # cannot read it: the caller keeps the runtime list

@@ -67,6 +67,59 @@ def module_hashes(paths: list[Path]) -> dict[str, str]:
     return out
 
 
+def _module_file(name: str) -> Path | None:
+    p = PACKAGE_DIR.joinpath(*name.split(".")[1:])
+    if (p / "__init__.py").is_file():
+        return p / "__init__.py"
+    return p.with_suffix(".py") if p.with_suffix(".py").is_file() else None
+
+
+def _imports(source: str, module: str, is_package: bool) -> set[str]:
+    """The ``statuskommune`` modules that ``source`` imports anywhere (also inside functions)."""
+    import ast
+
+    package = module if is_package else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}  # «from . import x» imports a module
+    return {n for n in found if n.split(".")[0] == PACKAGE_DIR.name}
+
+
+def notebook_modules(notebook: Path) -> list[Path] | None:
+    """The package modules a notebook loads when it runs in a new kernel: the modules its cells
+    import and, following the imports in their source, everything those import. Read from the
+    source, so it is the same in a warm worker process (which has loaded more of the package) as
+    in a Papermill kernel. None if a cell cannot be parsed (magics): the caller keeps what it has."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    todo: set[str] = set()
+    try:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                todo |= _imports(cell.source, "__main__", False)
+    except SyntaxError:
+        return None
+    seen: dict[str, Path] = {}
+    while todo:
+        parts = todo.pop().split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c imports a and a.b first
+            name = ".".join(parts[:i])
+            path = _module_file(name)
+            if path is not None and name not in seen:
+                seen[name] = path
+                todo |= _imports(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+    return sorted(p.resolve() for p in seen.values())
+
+
 def lock_hash(root: Path) -> str:
     lock = root / LOCK_FILE
     return hashlib.sha256(lock.read_bytes()).hexdigest() if lock.is_file() else "no-lock"

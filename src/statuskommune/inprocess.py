@@ -60,5 +60,25 @@ def run_job_inprocess(job) -> "Outcome":  # noqa: F821 - execute.Outcome
     nb.metadata["statuskommune"] = {"parameters": {k: v for k, v in params.items() if k != "output_dir"},
                                     "kjort_i_prosessen": True}
     nbformat.write(nb, str(job.executed))
+    _record_notebook_modules(job, tmp)
     move_into_place(job, tmp)
     return Outcome(job.stem, "done", time.monotonic() - t0)
+
+
+def _record_notebook_modules(job, tmp) -> None:
+    """The manifest lists the package modules the chapter depends on (the cache re-runs it when
+    one changes). Here the worker has loaded much more of the package than the notebook uses
+    (the build, Dask, the renderer), so the list is what the notebook loads in a new kernel, as
+    Papermill records it, read from the source (``cache.notebook_modules``)."""
+    import json
+
+    from .cache import module_hashes, notebook_modules
+    from .chapter import MANIFEST
+
+    used = notebook_modules(job.notebook)
+    path = tmp / MANIFEST
+    if used is None or not path.is_file():
+        return
+    m = json.loads(path.read_text(encoding="utf-8"))
+    m["library"] = module_hashes(used)
+    path.write_text(json.dumps(m, ensure_ascii=False, indent=1), encoding="utf-8")
