@@ -322,31 +322,32 @@ def test_zoom_box_shows_only_what_is_in_it(synthetic_geo):
 
 def test_locator_highlights_the_kommune_and_rings_a_tiny_one(synthetic_geo):
     fylker = synthetic_fylker(synthetic_geo)
-    fig = kart.lokaliser(synthetic_geo, "0299", fylker=fylker)
-    ax = fig.axes[0]
-    p = _patches(ax)
+    fig = kart.lokaliser_utsnitt(synthetic_geo, "0299", fylker=fylker)
+    oversikt, utsnitt = fig.axes
+    p = _patches(utsnitt)
     assert to_hex(p["kommune"].get_facecolor()) == kart.AKSENT.lower()
-    ring = [l for l in ax.get_lines() if l.get_gid() == "markor"]
+    ring = [l for l in utsnitt.get_lines() if l.get_gid() == "markor"]
     x, y = _centre(synthetic_geo, "0299")
     assert len(ring) == 1 and np.allclose(ring[0].get_xydata()[0], (x, y))
     # the ring is a visible size (pt) and the same colour as the kommune
     assert ring[0].get_markersize() >= 8 and ring[0].get_markeredgecolor() == kart.AKSENT
-    # its fylke (02) is darker than the rest of the country, the kommune darker still
-    assert p["fylke"].get_path().contains_point(_centre(synthetic_geo, "0203"))
-    assert p["land"].get_path().contains_point(_centre(synthetic_geo, "0103"))
-    lum = [style.luminance(to_hex(p[g].get_facecolor())) for g in ("land", "fylke", "kommune")]
+    # in the overview, its fylke (02) is darker than the rest of the country, the kommune darker still
+    o = _patches(oversikt)
+    assert o["fylke"].get_path().contains_point(_centre(synthetic_geo, "0203"))
+    assert o["land"].get_path().contains_point(_centre(synthetic_geo, "0103"))
+    lum = [style.luminance(to_hex(o[g].get_facecolor())) for g in ("land", "fylke", "kommune")]
     assert lum[0] > lum[1] > lum[2]
     assert style.contrast(kart.AKSENT, kart.FYLKE) >= 3  # WCAG 1.4.11 for graphics
     plt.close(fig)
 
 
 def test_locator_needs_no_ring_for_a_large_kommune(synthetic_geo):
-    fig = kart.lokaliser(synthetic_geo, 201)
-    assert not [l for l in fig.axes[0].get_lines() if l.get_gid() == "markor"]
-    assert _patches(fig.axes[0])["kommune"].get_path().contains_point(_centre(synthetic_geo, "0201"))
+    fig = kart.lokaliser_utsnitt(synthetic_geo, 201)
+    assert not [l for l in fig.axes[1].get_lines() if l.get_gid() == "markor"]
+    assert _patches(fig.axes[1])["kommune"].get_path().contains_point(_centre(synthetic_geo, "0201"))
     plt.close(fig)
     with pytest.raises(StatusKommuneError, match="4444"):
-        kart.lokaliser(synthetic_geo, "4444")
+        kart.lokaliser_utsnitt(synthetic_geo, "4444")
 
 
 # --- facts for the alt text, and the loader ---------------------------------------------------------

@@ -573,49 +573,6 @@ def _innfelt(fig, ax, g: _Geo, k, farger, fg, box, tittel, col, bounds) -> None:
                            linewidth=0.6, zorder=4, gid="innfelt-ramme"))
 
 
-def lokaliser(geo: pd.DataFrame, kommunenummer, *, kode: str = "kommunenummer",
-              fylker: pd.DataFrame | None = None, fylkeskode: str = "fylkesnummer",
-              bredde: float = 2.4, minste_pt: float = 7.0) -> Figure:
-    """A locator map: the country in light grey, the kommune's fylke darker, the kommune in the
-    house colour with a white outline (``fylker``: drawn from that layer, with white borders).
-    A kommune smaller than ``minste_pt`` points across
-    (equal-area diameter) at this scale also gets a ring round its representative point, so
-    Utsira or Kvitsøy is still seen. The fylke is the kommunenummer's first two digits."""
-    style.apply_style()
-    g = _geometrier(geo, kode)
-    f = _geometrier(fylker, fylkeskode, "fylkene") if fylker is not None else None
-    nr = str(_koder([kommunenummer], g.bredde)[0])
-    if nr not in set(g.koder):
-        raise StatusKommuneError(f"Lokaliseringskart: {kode} {nr} finnes ikke i kartet.")
-    er = g.koder == nr
-    fylke = np.array([str(c)[:2] == nr[:2] for c in g.koder]) & ~er
-    bounds = tuple(shapely.total_bounds(g.geom))
-    bx, by = bounds[2] - bounds[0], bounds[3] - bounds[1]
-    fig = plt.figure(figsize=(bredde, bredde * by / bx))
-    ax = _axes_map(fig, [0, 0, 1, 1], bounds, pad=0.035)  # room for a ring at the edge
-    # The background from the fylke layer when there is one (15 shapes, half the vertices of
-    # 357 kommuner: a smaller SVG); else from the kommuner of the same first two digits.
-    if f is not None and (f.koder == nr[:2]).any():
-        lag = ((f.geom[f.koder != nr[:2]], LAND, "land"), (f.geom[f.koder == nr[:2]], FYLKE, "fylke"))
-    else:
-        lag = ((g.geom[~er & ~fylke], LAND, "land"), (g.geom[fylke], FYLKE, "fylke"))
-    for geom, c, gid in lag:
-        if len(geom):  # seams hidden: the edge is the fill colour
-            _legg_til(ax, _sti(geom), facecolor=c, edgecolor=c, linewidth=0.3, gid=gid, zorder=1)
-    if f is not None:
-        _tegn_fylker(ax, _fylkesgrenser(f), farge="#FFFFFF", bredde=0.5, kant=False)
-    mål = g.geom[er][0]
-    _legg_til(ax, _sti([mål]), facecolor=AKSENT, edgecolor="#FFFFFF", linewidth=0.6, gid="kommune", zorder=4)
-    pt_per_m = bredde * 72 / (bx * 1.07)
-    diameter_pt = 2 * math.sqrt(shapely.area(mål) / math.pi) * pt_per_m
-    if diameter_pt < minste_pt:
-        p = shapely.point_on_surface(mål)
-        ax.plot([p.x], [p.y], marker="o", markersize=9, markerfacecolor="none", markeredgecolor=AKSENT,
-                markeredgewidth=1.6, linestyle="none", zorder=5, gid="markor", clip_on=False,
-                path_effects=[patheffects.withStroke(linewidth=3.2, foreground="#FFFFFF")])
-    return fig
-
-
 def _forenklet(geoms: np.ndarray, toleranse: float) -> np.ndarray:
     """Shapes as they can be seen at a small scale: simplified by ``toleranse`` metres and without
     the islands smaller than a square of that side (thousands of skerries make most of an SVG)."""
