@@ -57,9 +57,11 @@ import-kommune: $(RUN_STAMP) ## Lag kommunedatasettene fra ../shared/data/kommun
 coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
 	$(BIN)/statuskommune coverage --edition $(EDITION)
 
+TEST_WORKERS ?= 2
 test: $(TEST_STAMP) $(NODE_STAMP) ## Kjør alle testene (enhet, nbval, ende-til-ende, nettleser)
-	@$(BIN)/python -m pytest -q tests --nbval-lax notebooks; rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "pytest: ingen tester valgt (kode 5) – regnes som bestått"; rc=0; fi; exit $$rc
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup tests; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest: ingen tester valgt (kode 5) – regnes som bestått"; rc=0; fi; \
+	  $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --nbval-lax notebooks || rc=1; exit $$rc
 
 test-fast: $(TEST_STAMP) ## Bare enhetstestene
 	$(BIN)/python -m pytest -q tests -m "not e2e and not browser"

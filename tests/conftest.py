@@ -90,3 +90,19 @@ def pdf_pages(path) -> list[str]:
     needs about 20 s for the national PDF with its maps; several tests read the same PDF)."""
     st = Path(path).stat()
     return list(_pdf_pages(str(path), st.st_mtime_ns, st.st_size))
+
+
+# With pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``): every test that reads the built
+# national edition runs in one worker, so the edition (and its Quarto build) is built once per
+# run. (The notebooks' nbval cells run in a pytest of their own with ``--dist loadfile``: the cells
+# of one notebook share one kernel and must run in order, in one worker.)
+SHARED_BUILDS = {"built_report", "quarto_report"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if SHARED_BUILDS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("nasjonal-utgave"))
