@@ -23,6 +23,9 @@ try {
   console.log('ready');
   const t0 = Date.now();
   await page.waitForFunction(t => document.body.innerText.includes(t), text, { timeout, polling: 100 });
+  // The new text can be on screen before the reloaded page's 'load' event (its images, such as the
+  // maps, still loading): count the reload once the page has finished loading.
+  await page.waitForLoadState('load', { timeout });
   console.log(JSON.stringify({ reloads: loads - 1, seconds: (Date.now() - t0) / 1000 }));
   code = loads > 1 ? 0 : 1;
 } catch (e) {
