@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from synthetic import make_project
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("STATUSKOMMUNE_NO_DISPLAY", "1")
+# pytest-xdist's worker processes ignore Ctrl-C (SIGINT), and an ignored signal stays ignored in
+# every process they start: a `statuskommune build` started by a test would then never see the
+# Ctrl-C that the interruption tests send. Give the workers Python's usual handler, which the
+# processes they start reset to the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
