@@ -59,7 +59,7 @@ coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
 
 TEST_WORKERS ?= 2
 test: $(TEST_STAMP) $(NODE_STAMP) ## Kjør alle testene (enhet, nbval, ende-til-ende, nettleser)
-	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15 tests; rc=$$?; \
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: ingen tester valgt (kode 5) – regnes som bestått"; rc=0; fi; \
 	  $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --nbval-lax notebooks || rc=1; exit $$rc
 

@@ -97,22 +97,3 @@ def pdf_pages(path) -> list[str]:
     needs about 20 s for the national PDF with its maps; several tests read the same PDF)."""
     st = Path(path).stat()
     return list(_pdf_pages(str(path), st.st_mtime_ns, st.st_size))
-
-
-# With pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``): the tests that read the built
-# national edition run in one worker, so it is built once there; the tests of the Quarto build
-# (which copies that edition) in another, where the edition is built a second time, so that the
-# two long chains run side by side. (The notebooks' nbval cells run in a pytest of their own with
-# ``--dist loadfile``: the cells of one notebook share one kernel and must run in order.)
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        used = set(getattr(item, "fixturenames", ()))
-        # test_verapdf.py asks for the build by the parameter «renderer» (request.getfixturevalue)
-        renderer = getattr(getattr(item, "callspec", None), "params", {}).get("renderer")
-        if "quarto_report" in used or renderer == "quarto":
-            item.add_marker(pytest.mark.xdist_group("quarto-utgave"))
-        elif "built_report" in used or renderer == "builtin":
-            item.add_marker(pytest.mark.xdist_group("nasjonal-utgave"))
