@@ -20,7 +20,6 @@ cache uses to decide what must be re-executed when data changes.
 from __future__ import annotations
 
 import functools
-
 import json
 import os
 import re
