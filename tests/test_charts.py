@@ -209,6 +209,30 @@ def test_same_figure_gives_the_same_svg(tmp_path):
     assert out[0] == out[1]
 
 
+def test_svg_of_a_laid_out_chart_is_drawn_once_and_cropped_like_matplotlib(tmp_path):
+    """save_svg measures the crop box itself when the layout is fixed, instead of letting
+    matplotlib draw the whole figure an extra time; the crop must still hold everything."""
+    import matplotlib
+    from statuskommune.chapter import save_svg
+
+    def size(p):
+        root = ET.parse(p).getroot()
+        return [float(v) for v in root.get("viewBox").split()[2:]]
+
+    mine, theirs = tmp_path / "mine.svg", tmp_path / "theirs.svg"
+    fig = charts.linje(synthetic_close_lines(), "aar", "verdi", "serie")  # layout frozen by the labels
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda ev: draws.append(ev))
+    save_svg(fig, mine, salt="test")
+    assert len(draws) == 1, "the SVG was drawn more than once"
+    plt.close(fig)
+    fig = charts.linje(synthetic_close_lines(), "aar", "verdi", "serie")
+    with matplotlib.rc_context({"svg.hashsalt": "test"}):
+        fig.savefig(theirs, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    assert np.allclose(size(mine), size(theirs), atol=2.0), (size(mine), size(theirs))
+
+
 def test_axis_ticks_with_small_steps_are_told_apart():
     d = pd.DataFrame({"aar": [2020, 2021, 2022], "verdi": [40.1, 40.3, 40.2]})  # synthetic
     fig = charts.linje(d, "aar", "verdi")
