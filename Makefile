@@ -74,8 +74,8 @@ bench: $(TEST_STAMP) ## Mål byggetider og skriv docs/benchmarks.md
 	$(BIN)/python -m statuskommune.bench --repeat 3 --out docs/benchmarks.md
 
 KOMMUNE_SAMPLE ?= 20
-bench-kommuner: $(TEST_STAMP) ## Mål kommuneutgavene på Dask (utvalg på KOMMUNE_SAMPLE) og skriv dem inn i docs/benchmarks.md
-	$(BIN)/python -m statuskommune.benchkommuner --sample $(KOMMUNE_SAMPLE) --out docs/benchmarks.md
+bench-kommuner: $(TEST_STAMP) ## Mål kommuneutgavene på Dask (utvalg på KOMMUNE_SAMPLE, og alle 357 kalde med mindre BENCH_ALLE=0) og skriv dem inn i docs/benchmarks.md
+	$(BIN)/python -m statuskommune.benchkommuner --sample $(KOMMUNE_SAMPLE) $(if $(filter 0,$(BENCH_ALLE)),,--alle) --out docs/benchmarks.md
 
 lock: ## Lag constraints.txt på nytt fra pyproject.toml (etter en bevisst oppgradering)
 	rm -rf .lockvenv && $(PY) -m venv .lockvenv
