@@ -94,6 +94,27 @@ def test_one_kommune_is_built_without_dask(monkeypatch, tmp_path):
     assert len(called) == 1
 
 
+def test_a_task_reports_its_cpu_seconds_with_the_processes_it_ran(monkeypatch, tmp_path):
+    """make bench-kommuner compares a task's CPU time with its wall time (pandoc runs pages in
+    parallel processes); the CPU time must include those processes."""
+    from statuskommune import build as build_mod
+    from statuskommune import kommunedask
+    from statuskommune.cache import library_hash
+
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4:\n    pass\n"
+
+    def fake_build(ed, **k):  # stands in for the build: one child process that burns 0,4 s of CPU
+        subprocess.run([sys.executable, "-c", busy], check=True)
+        return type("R", (), {"rendered": True, "warnings": [], "timings": {"kjøring": 0.5}})()
+
+    monkeypatch.setattr(build_mod, "build_locked", fake_build)
+    out = kommunedask.build_one(str(copy_repo(tmp_path / "r")), "2025", "1151", ["html"], "builtin",
+                                False, library_hash())
+    assert out["state"] == "done", out["error"]
+    assert out["timings"]["kjøring"] == 0.5
+    assert out["timings"]["cpu"] >= 0.35
+
+
 # --- slow: real builds ---------------------------------------------------------------------------
 
 @pytest.mark.e2e

@@ -50,7 +50,7 @@ def build_one(root: str, edition: str, nr: str, to: list[str], renderer: str, fo
               library: str) -> dict:
     """Build one kommune edition in this (worker) process. Never raises: a failure is a dict
     with ``state="failed"`` and the message the user sees (kommune, cell, exception)."""
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), _cpu()
     out = {"nr": nr, "state": "failed", "seconds": 0.0, "error": None, "warnings": [],
            "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
@@ -73,8 +73,10 @@ def build_one(root: str, edition: str, nr: str, to: list[str], renderer: str, fo
         ed = kommuner.KommuneEdition(national, kommuner.finn(rootp, nr))
         res = build_mod.build_locked(ed, to=to, renderer=renderer, force=force, progress=Null(),
                                      validated=True)
+        # CPU seconds of the task (this process and the pandoc runs it waited for): more than
+        # its wall time when pages render in parallel (make bench-kommuner reports both)
         out.update(state="done" if res.rendered else "unchanged", warnings=list(res.warnings),
-                   timings=dict(res.timings))
+                   timings={**res.timings, "cpu": _cpu() - cpu0})
     except StatusKommuneError as exc:
         out["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in one kommune must not hide the others
@@ -82,6 +84,13 @@ def build_one(root: str, edition: str, nr: str, to: list[str], renderer: str, fo
         out["error"] = f"{type(exc).__name__}: {exc}\n" + "\n".join(tb[-6:])
     out["seconds"] = time.monotonic() - t0
     return out
+
+
+def _cpu() -> float:
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # --- in the parent ---------------------------------------------------------------------------
