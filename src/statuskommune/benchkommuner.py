@@ -10,8 +10,9 @@ Cases (in a fresh temporary copy of the project's inputs, each a new process
   (e) rebuild after a change to the description of kommune/befolkning (every kommune reads it)
   (f) the naive baseline: one ``statuskommune build --kommune NNNN`` process per kommune, in
       sequence, from a clean copy, on a few kommuner of the sample
-  (g) with ``--alle``: all 357 cold with 2 workers, measured (``--kommune all``, about 7 minutes
-      here); the targets for «357 cold» then use this measurement instead of the estimate
+  (g), (h) with ``--alle``: all 357 cold with 2 workers and with 1, measured (``--kommune all``,
+      about 7 and 13 minutes here); the targets for «all 357» then use these measurements
+      instead of the estimates
 Then, in this process: the steps of a cold build of a few kommuner with one worker (where the
 time goes, and the CPU seconds of a task against its wall time) and
 the start-up of a Papermill kernel on an empty notebook, and the no-op tasks timed precisely.
@@ -167,11 +168,11 @@ def main(argv: list[str] | None = None) -> None:
             dt, _ = _run(py + ["--kommune", nr], p)
             runs["f"].append(dt)
         m["f"] = sum(runs["f"])
-        if a.alle:
+        for case, w in ((("g", 2), ("h", 1)) if a.alle else ()):
             _clean(p)
-            m["g"], out = _run(py + ["--kommune", "all", "--workers", "2"], p)
-            tasks["g"] = _tasks(out)
-            if len(tasks["g"]) != ALL or any(st != "ferdig" for _, st, _ in tasks["g"]):
+            m[case], out = _run(py + ["--kommune", "all", "--workers", str(w)], p)
+            tasks[case] = _tasks(out)
+            if len(tasks[case]) != ALL or any(st != "ferdig" for _, st, _ in tasks[case]):
                 raise SystemExit(f"--kommune all bygde ikke alle {ALL} kommuneutgavene:\n{out[-2000:]}")
     load_end = os.getloadavg()[0]
 
@@ -198,14 +199,17 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(f"| {labels[c]} | {t(m[c])} | {fmt.tall(mean, 2)} | {t(fixed)} | {mm(all357)} | {extra}{notes.get(c, '')} |")
     rows.append(f"| (f) naiv: én `build --kommune NNNN`-prosess per kommune, {a.naive} kommuner | {t(m['f'])} | "
                 f"{t(naive_per)} (median) | – | {mm(naive_all)} | {' / '.join(t(x) for x in runs['f'])} |")
-    if "g" in m:
-        rows.append(f"| (g) kald, alle {ALL}, 2 arbeidere (`--kommune all`) | {t(m['g'])} | "
-                    f"{fmt.tall(statistics.median(x for _, _, x in tasks['g']), 2)} | – | {mm(m['g'])} (målt) | "
-                    f"anslaget fra (b) var {mm(est['b'][2])} |")
+    for c, w, fra in (("g", 2, "b"), ("h", 1, "a")):
+        if c in m:
+            rows.append(f"| ({c}) kald, alle {ALL}, {w} arbeider{'e' if w > 1 else ''} (`--kommune all`) | {t(m[c])} | "
+                        f"{fmt.tall(statistics.median(x for _, _, x in tasks[c]), 2)} | – | {mm(m[c])} (målt) | "
+                        f"anslaget fra ({fra}) var {mm(est[fra][2])} |")
     cold_all = m.get("g", est["b"][2])
     how = "målt" if "g" in m else "anslått"
     speedup = m["a"] / m["b"]
-    speedup_all = est["a"][2] / est["b"][2]
+    # the target is about the real job, all 357: measured with --alle, else estimated; the sample's
+    # ratio is shown too (its fixed start-up is a third of the 2-worker run)
+    speedup_all = m["h"] / m["g"] if "h" in m else est["a"][2] / est["b"][2]
     checks = [
         ("Alle 357 kalde ≤ 60 × nasjonal kald bygging", cold_all <= 60 * m["n"],
          f"{mm(cold_all)} ({how}) mot 60 × {t(m['n'])} s = {mm(60 * m['n'])}"),
@@ -213,8 +217,9 @@ def main(argv: list[str] | None = None) -> None:
          f"{mm(cold_all)} ({how})"),
         ("Ingen endring, alle 357, ≤ 10 s", est["c"][2] <= 10.0,
          f"{mm(est['c'][2])} (anslått; målt {t(m['c'])} s for {a.sample})"),
-        ("2 arbeidere ≥ 1,7 × så raskt som 1", speedup >= 1.7,
-         f"{fmt.tall(speedup, 2)} × på utvalget, {fmt.tall(speedup_all, 2)} × anslått for 357"),
+        ("2 arbeidere ≥ 1,7 × så raskt som 1 (alle 357)", speedup_all >= 1.7,
+         f"{fmt.tall(speedup_all, 2)} × for alle 357 ({how}: {mm(m.get('h', est['a'][2]))} mot "
+         f"{mm(m.get('g', est['b'][2]))}); {fmt.tall(speedup, 2)} × på utvalget på {a.sample}"),
         ("Kald ≤ 0,35 × naiv", cold_all <= 0.35 * naive_all,
          f"{fmt.tall(cold_all / naive_all, 2)} × ({mm(cold_all)} mot {mm(naive_all)})"),
     ]
@@ -239,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         "kommune; for (c) målt på millisekundet i en kjøring i samme prosess, og med 1 i stedet for antall arbeidere, "
         "fordi sjekken går i hovedprosessen) og F = veggtid − N × t / arbeidere er de faste kostnadene (oppstart, "
         "validering, klynge, oversiktsside). "
-        + ("Rad (g) er en måling av alle 357 (`--alle`); målene for «alle 357 kalde» bruker den."
+        + ("Radene (g) og (h) er målinger av alle 357 (`--alle`); målene for «alle 357» bruker dem."
            if "g" in m else "Det er et anslag, ikke en måling av alle 357 (`--alle` måler dem)."), "",
         "| Tilfelle | Veggtid (s) | t, median per kommune (s) | F fast (s) | Anslag 357 | Kjøringer (s); merknad |",
         "|:--|--:|--:|--:|--:|:--|", *rows, "",
