@@ -155,7 +155,7 @@ def test_figure_id_must_be_lowercase_with_hyphens(project, tmp_path, bad):
 def test_figure_limited_to_other_editions_is_skipped(project, tmp_path):
     kap = _kap(project, tmp_path)  # edition 2025
     with kap.figur("bare-2024", utgaver=[2024]) as f:
-        d = f.last("syntetisk/a")
+        f.last("syntetisk/a")
         raise AssertionError("never reached")
     with kap.figur("begge", utgaver=["2024", 2025]) as f:
         _draw(f, f.last("syntetisk/b"))

@@ -4,10 +4,7 @@ import os
 import subprocess
 import sys
 
-from click.testing import CliRunner
-
 from statuskommune import diff
-from statuskommune.cli import main
 from synthetic import FIELDS, write_dataset
 
 

@@ -78,8 +78,8 @@ def _module_file(name: str) -> Path | None:
 @functools.lru_cache(maxsize=256)
 def _imports(source: str, module: str, is_package: bool) -> frozenset[str]:
     """The ``statuskommune`` modules that ``source`` imports anywhere (also inside functions).
-    Remembered by the source text itself (a worker reads the same modules for every kommune;
-    parsing them cost 0,3 s a kommune), so an edited module is always parsed again."""
+    Remembered by the source text itself (a worker reads the same modules for every kommune),
+    so an edited module is always parsed again."""
     import ast
 
     package = module if is_package else module.rpartition(".")[0]

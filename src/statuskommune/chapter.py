@@ -340,7 +340,7 @@ def save_svg(fig, path: Path, salt: str) -> None:
     The figure is cropped to its content (``savefig.bbox: tight``). Matplotlib finds that box by
     drawing the whole figure once more before it writes the SVG. When the layout is already
     fixed (the charts that place value labels have drawn and frozen it, the maps have none), the
-    box is measured here instead, without that extra draw: a quarter of the time of a chart.
+    box is measured here instead, without that extra draw.
     A figure whose layout engine is still active is saved the usual way (the layout runs then).
     """
     import matplotlib

@@ -42,7 +42,7 @@ def tall(x: float | int, desimaler: int = 0) -> str:
 @functools.lru_cache(maxsize=8192)
 def _tall(x: float, desimaler: int) -> str:
     """``tall`` for a float; remembered, since matplotlib formats the same tick values at every
-    draw (babel needs ~70 µs a number, a kommune edition formats some 1 500)."""
+    draw (babel needs ~15 µs a number, a remembered one 0,2 µs)."""
     pattern = "#,##0" + ("." + "0" * desimaler if desimaler else "")
     s = format_decimal(_round(x, desimaler), format=pattern, locale=LOCALE)
     # babel emits ASCII '-' and may emit U+202F; the house rule is U+2212 and U+00A0.
