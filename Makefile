@@ -50,9 +50,10 @@ kommune: $(RUN_STAMP) ## Bygg kommuneutgaven for KOMMUNE (nummer, navn eller all
 check: $(RUN_STAMP) ## Valider alle datasett
 	$(BIN)/statuskommune check --all-vintages
 
-import-kommune: $(RUN_STAMP) ## Lag kommunedatasettene fra ../shared/data/kommune (tar minutter; bygget gjør det ikke)
+import-kommune: $(RUN_STAMP) ## Lag kommunedatasettene fra rådatamappen FRA=<mappe> (tar minutter; bygget gjør det ikke)
+	@test -n "$(FRA)" || { echo "Oppgi rådatamappen: make import-kommune FRA=<mappe> (se README, «Din kommunes utgave»)." >&2; exit 2; }
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[import]'
-	$(BIN)/statuskommune import-kommune $(if $(FRA),--fra $(FRA),)
+	$(BIN)/statuskommune import-kommune --fra $(FRA)
 
 coverage: $(RUN_STAMP) ## Vis figurdekningen mot forrige utgave
 	$(BIN)/statuskommune coverage --edition $(EDITION)

@@ -213,6 +213,9 @@ def test_cli_import_kommune(project):
     assert (project / "data/felles/koder/kommuner-2024.resource.yaml").is_file()
     res = CliRunner().invoke(main, ["import-kommune", "--fra", str(project / "finnes-ikke")])
     assert res.exit_code == 1 and "finnes-ikke: rådatamappen finnes ikke" in res.output
+    # no default folder: a clone has no raw data beside it, so the operator names the folder
+    res = CliRunner().invoke(main, ["import-kommune"])
+    assert res.exit_code == 2 and "--fra" in res.output
 
 
 # --- the committed datasets are real -----------------------------------------------------------

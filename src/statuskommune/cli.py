@@ -364,18 +364,18 @@ def notebooks_sync(edition) -> None:
 
 
 @main.command("import-kommune")
-@click.option("--fra", "fra", type=click.Path(path_type=Path), default=None,
-              help="Mappen med rådata per kommune (standard: ../shared/data/kommune fra prosjektroten).")
+@click.option("--fra", "fra", type=click.Path(path_type=Path), required=True,
+              help="Mappen med rådataene per kommune (utenfor prosjektet; se README, «Din kommunes utgave»).")
 def import_kommune(fra) -> None:
     """Lag kommunedatasettene (CSV + beskrivelse) fra rådataene; bygget kjører ikke dette.
 
-    Example: statuskommune import-kommune --fra ../shared/data/kommune
+    Example: statuskommune import-kommune --fra /sti/til/rådata/kommune
     """
     from .kommuneimport import importer
 
     def go():
         root = _root()
-        kilde = fra if fra is not None else root.parent / "shared" / "data" / "kommune"
+        kilde = fra
         click.echo(f"Leser {kilde} (sysdata.rda tar noen minutter) ...")
         for p in importer(root, kilde):
             click.echo(f"skrev {p.relative_to(root)}")

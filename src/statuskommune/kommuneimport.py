@@ -1,7 +1,7 @@
 """Import the raw per-kommune snapshots into tidy, described datasets (``statuskommune import-kommune``).
 
-Input: the folder of raw snapshots (``../shared/data/kommune``, see its README.md), never read
-by the build. Output: CSV files and their ``.resource.yaml`` descriptions under ``data/felles/``
+Input: the folder of raw snapshots, outside the project and given with ``--fra`` (its README.md
+names where each file comes from), never read by the build. Output: CSV files and their ``.resource.yaml`` descriptions under ``data/felles/``
 and ``data/<årgang>/kommune/``. Every description is generated here, from ``_spec()`` below,
 with the sha256 of the CSV filled in, so running the import twice gives byte-identical files.
 
@@ -41,7 +41,7 @@ class KommuneImportError(StatusKommuneError):
     """An input file is missing or not as expected; the message names the file."""
 
 
-# --- where the raw files come from (../shared/data/kommune/README.md) -------------------------
+# --- where the raw files come from (the README.md of the raw folder) ---------------------------
 
 CSDATA = "niphr/csdata @ 59345122ca61ff7572085f09944f613c0e956b8b, R/sysdata.rda"
 VALG_REPO = "HNygard/valgresultat.no-copy @ 08c9315a5bfed2ec8ae00c21396a3f2419dd4054"
