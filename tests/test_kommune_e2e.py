@@ -49,9 +49,8 @@ def _folketall(root) -> dict[tuple[str, int], int]:
     sums: dict[tuple[str, int], int] = {}
     with open(root / "data" / "2025" / "kommune" / "befolkning.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            if r["nivaa"] == "kommune":
-                key = (r["kode"], int(r["aar"]))
-                sums[key] = sums.get(key, 0) + int(r["personer"])
+            if r["nivaa"] == "kommune":  # one row per kommune and year, one column per age group
+                sums[(r["kode"], int(r["aar"]))] = sum(int(v) for k, v in r.items() if k.startswith("personer_"))
     return sums
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from statuskommune import datasets as ds_mod
 from statuskommune import kommuneimport as ki
+from statuskommune import kommuneprofil as kp
 
 REPO = Path(__file__).resolve().parents[1]
 UTDRAG = Path(__file__).resolve().parent / "fixtures" / "kommune-utdrag"
@@ -37,7 +38,7 @@ def _rows(df, **kw):
 # --- import rules, on the excerpt --------------------------------------------------------------
 
 def test_population_counts_sex_total_only(utdrag):
-    bef = utdrag["2025/kommune/befolkning"]
+    bef = kp.lang(utdrag["2025/kommune/befolkning"])
     # SSB 1.1.2025: Oslo 724 290, Bergen 293 709, Utsira 217 (female + male + total would triple this)
     for kode, personer in (("0301", 724290), ("4601", 293709), ("1151", 217)):
         assert _rows(bef, nivaa="kommune", kode=kode, aar=2025).personer.sum() == personer
@@ -56,7 +57,7 @@ def test_vintage_holds_population_up_to_its_year(kilder, utdrag):
 
 
 def test_land_and_fylke_rows_are_the_sources_own(utdrag):
-    bef = utdrag["2026/kommune/befolkning"]
+    bef = kp.lang(utdrag["2026/kommune/befolkning"])
     # the excerpt has five kommuner only: the land row cannot be their sum
     assert _rows(bef, nivaa="land", kode="0000", aar=2025).personer.sum() == 5594340
     assert _rows(bef, nivaa="fylke", kode="03", aar=2025).personer.sum() == 724290
@@ -65,9 +66,15 @@ def test_land_and_fylke_rows_are_the_sources_own(utdrag):
 
 def test_age_groups_are_kostras_bands(utdrag):
     bef = utdrag["2025/kommune/befolkning"]
-    oslo = _rows(bef, nivaa="kommune", kode="0301", aar=2025)
+    # one row per place and year, one column per age group (a third of the bytes of one row per group)
+    assert list(bef.columns) == ["nivaa", "kode", "navn", "aar", "personer_0_5", "personer_6_15", "personer_16_19",
+                                 "personer_20_44", "personer_45_66", "personer_67_79", "personer_80_89",
+                                 "personer_90_og_over"]
+    assert not bef.duplicated(["nivaa", "kode", "aar"]).any()
+    oslo = _rows(kp.lang(bef), nivaa="kommune", kode="0301", aar=2025)
     assert list(oslo.aldersgruppe) == ["0–5 år", "6–15 år", "16–19 år", "20–44 år", "45–66 år", "67–79 år",
                                        "80–89 år", "90 år og over"]
+    assert oslo.personer.sum() == 724290
     assert ki.aldersgruppe(5) == "0–5 år" and ki.aldersgruppe(6) == "6–15 år" and ki.aldersgruppe(105) == "90 år og over"
 
 
@@ -263,7 +270,9 @@ def test_code_changes_2024():
 @pytest.mark.parametrize("vintage", ["2025", "2026"])
 def test_kommuner_add_up_to_the_country_from_2024(vintage):
     bef = _load("kommune/befolkning", vintage)
-    assert ki.kommunesum_avvik(bef.astype({"personer": int, "aar": int})) == []
+    assert ki.kommunesum_avvik(bef) == []
+    assert ki.kommunesum_avvik(bef.assign(personer_0_5=bef.personer_0_5 + (bef.kode == "0301"))) != []
+    bef = kp.lang(bef)
     land = bef[bef.nivaa == "land"].groupby("aar").personer.sum()
     # SSB's published totals: 1.1.2024 = 5 550 203
     # (https://www.ssb.no/befolkning/folketall/statistikk/befolkning, updated 22 May 2024) and
@@ -273,7 +282,7 @@ def test_kommuner_add_up_to_the_country_from_2024(vintage):
 
 
 def test_population_of_three_kommuner_1_january_2025():
-    bef = _load("kommune/befolkning", "2025")
+    bef = kp.lang(_load("kommune/befolkning", "2025"))
     k = bef[(bef.nivaa == "kommune") & (bef.aar == 2025)].groupby("kode").personer.sum()
     assert (k["0301"], k["4601"], k["1151"]) == (724290, 293709, 217)
 

@@ -30,6 +30,22 @@ BEF = _bef([
 ])
 
 
+def test_the_wide_dataset_in_long_form_row_by_row_and_group_by_group():
+    """kommune/befolkning has one column per age group; lang() gives the rows the functions take."""
+    wide = pd.DataFrame([{"nivaa": n, "kode": k, "navn": k, "aar": a,
+                          **{c: v for (*_, c), v in zip(kp.ALDERSGRUPPER, values)}}
+                         for n, k, a, values in [("kommune", "9901", 2015, [10, 20, 10, 30, 20, 6, 3, 1]),
+                                                 ("kommune", "9901", 2025, [5, 10, 5, 30, 30, 10, 8, 2]),
+                                                 ("fylke", "99", 2015, [100, 200, 100, 300, 200, 60, 30, 10]),
+                                                 ("fylke", "99", 2025, [100, 200, 100, 320, 240, 80, 40, 20]),
+                                                 ("land", "0000", 2015, [1000, 2000, 1000, 3000, 2000, 600, 300, 100]),
+                                                 ("land", "0000", 2025, [1000, 2000, 1000, 3300, 2300, 800, 400, 200])]])
+    assert [n for _, _, n, _ in kp.ALDERSGRUPPER] == GRUPPER
+    pd.testing.assert_frame_equal(kp.lang(wide), BEF, check_dtype=False)
+    with pytest.raises(ValueError, match="personer_90_og_over"):
+        kp.lang(wide.drop(columns="personer_90_og_over"))
+
+
 def test_folketall_sums_the_age_groups_once():
     s = kp.folketall(BEF, kp.Sted("fylke", "99", "Testfylke"))
     assert s.to_dict("records") == [{"aar": 2015, "personer": 1000}, {"aar": 2025, "personer": 1100}]

@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import kommuneprofil as kp
 from .errors import StatusKommuneError
 
 
@@ -66,8 +67,7 @@ ARGANGER = {
 }
 
 #: SSB's KOSTRA age bands.
-ALDERSGRUPPER = [(0, 5, "0–5 år"), (6, 15, "6–15 år"), (16, 19, "16–19 år"), (20, 44, "20–44 år"),
-                 (45, 66, "45–66 år"), (67, 79, "67–79 år"), (80, 89, "80–89 år"), (90, 200, "90 år og over")]
+ALDERSGRUPPER = [(lo, hi, navn) for lo, hi, navn, _ in kp.ALDERSGRUPPER]  # KOSTRA's age groups
 NIVAER = ["land", "fylke", "kommune"]
 LAND = "0000"
 
@@ -291,7 +291,8 @@ def aldersgruppe(alder: float) -> str:
 
 def befolkning(pop: pd.DataFrame, kommuner_df: pd.DataFrame, fylker_df: pd.DataFrame, til: int,
                uten_historikk: set[str]) -> pd.DataFrame:
-    """nivaa, kode, navn, aar, aldersgruppe, personer from csdata's nor_population_by_age_b2024.
+    """nivaa, kode, navn, aar and one column of persons per age group (``kp.ALDERSGRUPPER``) from
+    csdata's nor_population_by_age_b2024: one row per place and year.
 
     Land and fylke rows are the source's own nation and county rows (not summed here)."""
     need = {"granularity_geo", "location_code", "age", "sex", "calyear", "pop_jan1_n", "imputed"}
@@ -332,17 +333,25 @@ def befolkning(pop: pd.DataFrame, kommuner_df: pd.DataFrame, fylker_df: pd.DataF
     if out.navn.isna().any():
         raise KommuneImportError(f"{RDA}: koder som ikke er i kodelisten for 2024: "
                                  + ", ".join(sorted(out[out.navn.isna()].kode.unique())))
-    orden = {n: i for i, (_, _, n) in enumerate(ALDERSGRUPPER)}
-    out["_n"], out["_a"] = out.nivaa.map(NIVAER.index), out.aldersgruppe.map(orden)
-    out = out.sort_values(["_n", "kode", "aar", "_a"], ignore_index=True)
-    return out[["nivaa", "kode", "navn", "aar", "aldersgruppe", "personer"]]
+    bred = out.pivot(index=["nivaa", "kode", "navn", "aar"], columns="aldersgruppe", values="personer")
+    grupper = [n for _, _, n in ALDERSGRUPPER]
+    bred = bred.reindex(columns=grupper)
+    if bred.isna().any().any():
+        nivaa, kode, _, aar = bred[bred.isna().any(axis=1)].index[0]
+        raise KommuneImportError(f"{RDA}: {nivaa} {kode} mangler aldersgrupper i {aar}.")
+    bred = bred.astype(int).rename(columns={n: c for _, _, n, c in kp.ALDERSGRUPPER}).reset_index()
+    bred.columns.name = None
+    bred["_n"] = bred.nivaa.map(NIVAER.index)
+    bred = bred.sort_values(["_n", "kode", "aar"], ignore_index=True)
+    return bred[["nivaa", "kode", "navn", "aar", *[c for *_, c in kp.ALDERSGRUPPER]]]
 
 
 def kommunesum_avvik(bef: pd.DataFrame, fra_aar: int = 2024) -> list[str]:
     """Years from ``fra_aar`` where the kommuner do not add up to the land row (one line each)."""
     b = bef[bef.aar >= fra_aar]
-    k = b[b.nivaa == "kommune"].groupby("aar").personer.sum()
-    land = b[b.nivaa == "land"].groupby("aar").personer.sum()
+    alle = b[[c for *_, c in kp.ALDERSGRUPPER]].astype(int).sum(axis=1)
+    k = alle[b.nivaa == "kommune"].groupby(b.aar).sum()
+    land = alle[b.nivaa == "land"].groupby(b.aar).sum()
     return [f"{a}: kommunene {k.get(a, 0)}, landet {land.get(a, 0)}" for a in sorted(set(k.index) | set(land.index))
             if k.get(a, 0) != land.get(a, 0)]
 
@@ -508,7 +517,8 @@ def _spec() -> dict:
     def befolkning_spec(til: int) -> dict:
         return {
             "title": f"Folkemengde 1. januar etter land, fylke og kommune (inndeling 2024) og aldersgruppe, 1986–{til}",
-            "description": ("Folkemengden 1. januar i KOSTRA-aldersgruppene for hele landet, fylkene og kommunene "
+            "description": ("Folkemengden 1. januar i KOSTRA-aldersgruppene (én kolonne per gruppe, én rad per sted og år) "
+                            "for hele landet, fylkene og kommunene "
                             "(inndeling 2024). Kommuner som ble delt i 2024 har bare tall fra 2024."),
             "licenses": [NLOD],
             "sources": [{"title": _BEF_SRC, "path": "https://www.ssb.no/statbank/table/07459"}],
@@ -521,12 +531,10 @@ def _spec() -> dict:
                      "constraints": {"required": True, "pattern": "0000|[0-9]{2}|[0-9]{4}"}},
                     {"name": "navn", "type": "string", "title": "Navn", "constraints": {"required": True}},
                     _aar("År (1. januar)"),
-                    {"name": "aldersgruppe", "type": "string", "title": "Aldersgruppe",
-                     "constraints": {"required": True, "enum": [n for _, _, n in ALDERSGRUPPER]}},
-                    {"name": "personer", "type": "integer", "title": "Personer",
-                     "constraints": {"required": True, "minimum": 0}},
+                    *[{"name": c, "type": "integer", "title": f"Personer {n}",
+                       "constraints": {"required": True, "minimum": 0}} for _, _, n, c in kp.ALDERSGRUPPER],
                 ],
-                "primaryKey": ["nivaa", "kode", "aar", "aldersgruppe"],
+                "primaryKey": ["nivaa", "kode", "aar"],
                 "missingValues": MISSING,
             },
         }

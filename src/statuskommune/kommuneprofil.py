@@ -13,7 +13,31 @@ from dataclasses import dataclass
 import pandas as pd
 
 LAND = "0000"
+#: The KOSTRA age groups of ``kommune/befolkning``: (first age, last age, label, column). The
+#: dataset has one row per place and year and one column of persons per group (a third of the
+#: bytes of one row per group); the functions here take the long form from ``lang``.
+ALDERSGRUPPER = [(0, 5, "0–5 år", "personer_0_5"), (6, 15, "6–15 år", "personer_6_15"),
+                 (16, 19, "16–19 år", "personer_16_19"), (20, 44, "20–44 år", "personer_20_44"),
+                 (45, 66, "45–66 år", "personer_45_66"), (67, 79, "67–79 år", "personer_67_79"),
+                 (80, 89, "80–89 år", "personer_80_89"), (90, 200, "90 år og over", "personer_90_og_over")]
 ELDRE_GRUPPER = ("80–89 år", "90 år og over")
+
+
+def lang(bef: pd.DataFrame) -> pd.DataFrame:
+    """``kommune/befolkning`` in long form: one row per place, year and age group (``aldersgruppe``,
+    ``personer``), in the file's row order and the groups' order."""
+    cols = [c for *_, c in ALDERSGRUPPER]
+    missing = [c for c in cols if c not in bef.columns]
+    if missing:
+        raise ValueError(f"kommune/befolkning mangler kolonnene {', '.join(missing)}")
+    ids = [c for c in bef.columns if c not in cols]
+    out = bef.reset_index(drop=True).melt(id_vars=ids, value_vars=cols, var_name="aldersgruppe",
+                                          value_name="personer", ignore_index=False)
+    out["_g"] = out["aldersgruppe"].map({c: i for i, c in enumerate(cols)})
+    out = out.rename_axis("_r").sort_values(["_r", "_g"], kind="stable").reset_index(drop=True)
+    out["aldersgruppe"] = out["aldersgruppe"].map({c: n for _, _, n, c in ALDERSGRUPPER})
+    out.attrs = dict(bef.attrs)
+    return out.drop(columns="_g")
 
 
 @dataclass(frozen=True)
