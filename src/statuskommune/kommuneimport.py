@@ -1,9 +1,10 @@
 """Import the raw per-kommune snapshots into tidy, described datasets (``statuskommune import-kommune``).
 
 Input: the folder of raw snapshots, outside the project and given with ``--fra`` (its README.md
-names where each file comes from), never read by the build. Output: CSV files and their ``.resource.yaml`` descriptions under ``data/felles/``
-and ``data/<årgang>/kommune/``. Every description is generated here, from ``_spec()`` below,
-with the sha256 of the CSV filled in, so running the import twice gives byte-identical files.
+names where each file comes from), never read by the build. Output: CSV files and their
+``.resource.yaml`` descriptions under ``data/felles/`` and ``data/<årgang>/kommune/``. Every
+description is generated here, from ``_spec()`` below, with the sha256 of the CSV filled in, so
+running the import twice gives byte-identical files.
 
 Layout of the module: thin readers (``les_*``) do the file IO and turn a missing or malformed
 input into a :class:`KommuneImportError` naming the file; the pure functions (``kommuner``,
@@ -67,7 +68,7 @@ ARGANGER = {
 }
 
 #: SSB's KOSTRA age bands.
-ALDERSGRUPPER = [(lo, hi, navn) for lo, hi, navn, _ in kp.ALDERSGRUPPER]  # KOSTRA's age groups
+ALDERSGRUPPER = [(lo, hi, navn) for lo, hi, navn, _ in kp.ALDERSGRUPPER]
 NIVAER = ["land", "fylke", "kommune"]
 LAND = "0000"
 
@@ -343,13 +344,13 @@ def befolkning(pop: pd.DataFrame, kommuner_df: pd.DataFrame, fylker_df: pd.DataF
     bred.columns.name = None
     bred["_n"] = bred.nivaa.map(NIVAER.index)
     bred = bred.sort_values(["_n", "kode", "aar"], ignore_index=True)
-    return bred[["nivaa", "kode", "navn", "aar", *[c for *_, c in kp.ALDERSGRUPPER]]]
+    return bred[["nivaa", "kode", "navn", "aar", *kp.ALDERSKOLONNER]]
 
 
 def kommunesum_avvik(bef: pd.DataFrame, fra_aar: int = 2024) -> list[str]:
     """Years from ``fra_aar`` where the kommuner do not add up to the land row (one line each)."""
     b = bef[bef.aar >= fra_aar]
-    alle = b[[c for *_, c in kp.ALDERSGRUPPER]].astype(int).sum(axis=1)
+    alle = b[kp.ALDERSKOLONNER].astype(int).sum(axis=1)
     k = alle[b.nivaa == "kommune"].groupby(b.aar).sum()
     land = alle[b.nivaa == "land"].groupby(b.aar).sum()
     return [f"{a}: kommunene {k.get(a, 0)}, landet {land.get(a, 0)}" for a in sorted(set(k.index) | set(land.index))

@@ -20,13 +20,14 @@ ALDERSGRUPPER = [(0, 5, "0–5 år", "personer_0_5"), (6, 15, "6–15 år", "per
                  (16, 19, "16–19 år", "personer_16_19"), (20, 44, "20–44 år", "personer_20_44"),
                  (45, 66, "45–66 år", "personer_45_66"), (67, 79, "67–79 år", "personer_67_79"),
                  (80, 89, "80–89 år", "personer_80_89"), (90, 200, "90 år og over", "personer_90_og_over")]
+ALDERSKOLONNER = [c for *_, c in ALDERSGRUPPER]
 ELDRE_GRUPPER = ("80–89 år", "90 år og over")
 
 
 def lang(bef: pd.DataFrame) -> pd.DataFrame:
     """``kommune/befolkning`` in long form: one row per place, year and age group (``aldersgruppe``,
     ``personer``), in the file's row order and the groups' order."""
-    cols = [c for *_, c in ALDERSGRUPPER]
+    cols = ALDERSKOLONNER
     missing = [c for c in cols if c not in bef.columns]
     if missing:
         raise ValueError(f"kommune/befolkning mangler kolonnene {', '.join(missing)}")
